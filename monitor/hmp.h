@@ -1,0 +1,61 @@
+/*
+ * HMP commands: a table of commands with typed arguments (monitor/hmp-commands.c).
+ * Each subsystem writes its handlers; the table is data.
+ *
+ * args_type is a comma-separated list of "name:type" with type:
+ *   s  one word (or a "quoted string" with \" and \\ escapes)
+ *   S  the rest of the line (may be empty only if optional)
+ *   F  a file name (a word, like s)
+ *   i  a 32-bit integer; l  a 64-bit integer (decimal, 0x hex, 0 octal, negative allowed)
+ *   o  a size with optional suffix (k, M, G...)
+ *   b  on/off
+ *   /  a format /[count][fmt][size] for x and xp: fmt in x,d,u,o,c,i,s; size b,h,w,g
+ *   -x a flag "-x" (name:-x), set or not
+ * A '?' after the type makes the argument optional.
+ */
+#ifndef MONITOR_HMP_H
+#define MONITOR_HMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "monitor/monitor.h"
+
+typedef struct HmpArgs HmpArgs;
+
+typedef struct HmpCommand {
+    const char *name;           /* "info", "stop", "c|cont" lists aliases with | */
+    const char *args_type;
+    const char *params;         /* for help: "[-f] name" */
+    const char *help;
+    void (*cmd)(Monitor *mon, const HmpArgs *args);
+    const struct HmpCommand *sub_table;     /* info's subcommands */
+} HmpCommand;
+
+/* Parse the arguments of cmd from text; a clear one-line error on bad input. */
+HmpArgs *hmp_parse_args(const HmpCommand *cmd, const char *text, Error **errp);
+void hmp_args_free(HmpArgs *args);
+
+bool hmp_arg_has(const HmpArgs *args, const char *name);
+/* The string value, or NULL if absent. */
+const char *hmp_arg_str(const HmpArgs *args, const char *name);
+/* Integer/size value, or def if absent. */
+int64_t hmp_arg_int(const HmpArgs *args, const char *name, int64_t def);
+/* bool value or flag presence; def if absent. */
+bool hmp_arg_bool(const HmpArgs *args, const char *name, bool def);
+
+/* The /fmt of x and xp. */
+typedef struct HmpFormat {
+    int count;
+    char format;                /* 'x', 'd', 'u', 'o', 'c', 'i', 's' */
+    int size;                   /* 1, 2, 4, 8 */
+} HmpFormat;
+/* The format argument of name; defaults count=1, format='x', size=4 when absent. */
+HmpFormat hmp_arg_format(const HmpArgs *args, const char *name);
+
+/* The command tables (monitor/hmp-commands.c). */
+extern const HmpCommand hmp_commands[];
+extern const HmpCommand hmp_info_commands[];
+/* Find a command (or alias) in a NULL-name ended table. */
+const HmpCommand *hmp_find_command(const HmpCommand *table, const char *name);
+
+#endif
