@@ -74,7 +74,11 @@ struct Chardev {
 
 /* ---- Creating backends ----------------------------------------------------- */
 
-/* -chardev backend,id=ID,...  ("help" lists the backends; returns NULL, no error). */
+/*
+ * -chardev backend,id=ID,...  (opts parsed with implied key "backend"; "help"
+ * lists the backends; returns NULL, no error).  With mux=on the backend is
+ * "ID-base" and the returned mux is "ID".
+ */
 Chardev *chardev_new_from_opts(Opts *opts, Error **errp);
 /*
  * The short forms of -serial, -monitor, -parallel: "stdio", "null", "none"
@@ -109,6 +113,14 @@ void chr_be_event(Chardev *chr, CharEvent event);
 /* Attach to chr; a non-mux chardev takes one frontend ("device 'x' is busy"). */
 bool chr_fe_init(CharBackend *be, Chardev *chr, Error **errp);
 void chr_fe_deinit(CharBackend *be);
+/*
+ * Set (or with NULLs clear) the frontend's handlers.  If the chardev is
+ * already open the frontend then gets CHR_EVENT_OPENED: at once, or on a
+ * mux from the main loop once start-up is done.  On a mux, setting handlers
+ * takes the focus (as in QEMU: the serial port, attached after the monitor
+ * of -nographic, has it when the guest starts) and the frontends that lose it
+ * get CHR_EVENT_MUX_OUT.
+ */
 void chr_fe_set_handlers(CharBackend *be, CharCanRead *can_read, CharRead *read,
                          CharEventHandler *event, void *opaque);
 /* Write without blocking; returns bytes taken (may be fewer than len), or -1. */
@@ -127,5 +139,56 @@ static inline bool chr_fe_backend_connected(const CharBackend *be)
 /* Register the built-in backends (stdio, null, file, pipe, pty, socket, mux). */
 void chardev_register_backends(void);
 void chardev_register(const ChardevClass *klass);
+
+/*
+ * What "Ctrl-a s" on a mux does: save snapshot disk data back to the image
+ * files (the block layer sets it for -snapshot).  NULL: the key does nothing.
+ */
+void chardev_set_commit_hook(void (*fn)(void));
+
+/* ---- Inside chardev/ only: shared by char.c, the backends and the mux ------- */
+
+extern const ChardevClass char_null_class;
+extern const ChardevClass char_stdio_class;
+extern const ChardevClass char_file_class;
+extern const ChardevClass char_pipe_class;
+extern const ChardevClass char_pty_class;
+extern const ChardevClass char_socket_class;
+extern const ChardevClass char_mux_class;   /* "mux,chardev=ID": wraps ID */
+
+/* Write to chr (and its logfile) without blocking; bytes taken, or -1. */
+int chardev_write(Chardev *chr, const uint8_t *buf, int len);
+/* Write everything, waiting while the backend is full; bytes written, or -1. */
+int chardev_write_all(Chardev *chr, const uint8_t *buf, int len);
+
+/*
+ * Input and output over file descriptors from GLib's default context.  Input
+ * is read only as far as the frontend takes it; the watch is dropped while it
+ * takes nothing and re-armed by char_fdio_resume() (accept_input).
+ */
+typedef struct CharFdIO {
+    Chardev *chr;
+    int in_fd;              /* -1: no input */
+    int out_fd;             /* -1: output is dropped */
+    bool out_is_socket;     /* send() with MSG_NOSIGNAL */
+    guint in_tag;           /* the input watch, 0 while paused */
+    /* Input ended or failed (NULL: stop reading). */
+    void (*eof)(Chardev *chr);
+    /* Deliver input (NULL: chr_be_write); len is within chr_be_can_write. */
+    void (*input)(Chardev *chr, uint8_t *buf, int len);
+} CharFdIO;
+
+void char_fdio_init(CharFdIO *io, Chardev *chr, int in_fd, int out_fd);
+void char_fdio_resume(CharFdIO *io);
+void char_fdio_pause(CharFdIO *io);
+/* Non-blocking write to out_fd: bytes taken, 0 if it is full, -1 on error. */
+int char_fdio_write(CharFdIO *io, const uint8_t *buf, int len);
+
+/* The mux side of chr_fe_* (char-mux.c); tag is the frontend's slot. */
+bool char_mux_attach(Chardev *mux, CharBackend *be, Error **errp);
+void char_mux_detach(Chardev *mux, int tag);
+void char_mux_set_handlers(Chardev *mux, int tag, CharCanRead *can_read, CharRead *read,
+                           CharEventHandler *event, void *opaque);
+void char_mux_set_focus(Chardev *mux, int tag);
 
 #endif

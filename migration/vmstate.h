@@ -76,4 +76,15 @@ bool vmstate_load(const uint8_t *data, size_t len, size_t *pos,
                   const VMStateDescription *vmsd, void *opaque, int version_id,
                   Error **errp);
 
+/*
+ * VMS_TIMER fields go through these (system/timer.h's timer_expire_time,
+ * timer_mod and timer_del); main() registers them once, so this library
+ * needs no link-time dependency on system/.  Without them a description
+ * with a timer field fails to save or load with an error.
+ */
+typedef struct Timer Timer;
+void vmstate_set_timer_ops(int64_t (*expire_time)(const Timer *t),
+                           void (*mod)(Timer *t, int64_t expire_ns),
+                           void (*del)(Timer *t));
+
 #endif

@@ -1,1 +1,102 @@
-/* placeholder: being written */
+/*
+ * The HMP command tables.  Each entry: name (aliases separated by '|'),
+ * args_type (the language is in hmp.h), params and help for "help", the
+ * handler.  help lists the commands sorted by name, so order here is free;
+ * keep related commands together.
+ */
+#include "monitor/hmp.h"
+
+const HmpCommand hmp_info_commands[] = {
+    {
+        .name = "version", .args_type = "", .params = "",
+        .help = "show the version of kemu",
+        .cmd = hmp_info_version,
+    },
+    {
+        .name = "status", .args_type = "", .params = "",
+        .help = "show the current VM status (running|paused)",
+        .cmd = hmp_info_status,
+    },
+    {
+        .name = "name", .args_type = "", .params = "",
+        .help = "show the current VM name",
+        .cmd = hmp_info_name,
+    },
+    {
+        .name = "uuid", .args_type = "", .params = "",
+        .help = "show the current VM UUID",
+        .cmd = hmp_info_uuid,
+    },
+    {
+        .name = "chardev", .args_type = "", .params = "",
+        .help = "show the character devices",
+        .cmd = hmp_info_chardev,
+    },
+    {
+        .name = "qtree", .args_type = "", .params = "",
+        .help = "show the device tree",
+        .cmd = hmp_info_qtree,
+    },
+    {
+        .name = "mtree", .args_type = "flatview:-f", .params = "[-f]",
+        .help = "show the memory tree (-f: the flat view of each address space)",
+        .cmd = hmp_info_mtree,
+    },
+    {
+        .name = "history", .args_type = "", .params = "",
+        .help = "show the command line history",
+        .cmd = hmp_info_history,
+    },
+    { .name = NULL },
+};
+
+const HmpCommand hmp_commands[] = {
+    {
+        .name = "help|?", .args_type = "name:S?", .params = "[cmd]",
+        .help = "show the help",
+        .cmd = hmp_help,
+    },
+    {
+        /* The dispatcher runs the subcommand; alone, info lists them. */
+        .name = "info", .args_type = "item:s?", .params = "[subcommand]",
+        .help = "show various information about the system state",
+        .sub_table = hmp_info_commands,
+    },
+    {
+        .name = "stop|s", .args_type = "", .params = "",
+        .help = "stop emulation",
+        .cmd = hmp_stop,
+    },
+    {
+        .name = "cont|c", .args_type = "", .params = "",
+        .help = "resume emulation",
+        .cmd = hmp_cont,
+    },
+    {
+        .name = "quit|q", .args_type = "", .params = "",
+        .help = "quit the emulator",
+        .cmd = hmp_quit,
+    },
+    {
+        .name = "system_reset", .args_type = "", .params = "",
+        .help = "reset the system",
+        .cmd = hmp_system_reset,
+    },
+    {
+        .name = "system_powerdown", .args_type = "", .params = "",
+        .help = "send a power down event (press the power button)",
+        .cmd = hmp_system_powerdown,
+    },
+    {
+        .name = "log", .args_type = "items:s?", .params = "item1[,...]",
+        .help = "enable logging of the given items ('log help' lists them, "
+                "'log none' turns logging off)",
+        .cmd = hmp_log,
+    },
+    {
+        .name = "logfile", .args_type = "filename:F", .params = "filename",
+        .help = "write the logs to 'filename'",
+        .cmd = hmp_logfile,
+    },
+    { .name = NULL },
+};

@@ -10,6 +10,7 @@
  *   o  a size with optional suffix (k, M, G...)
  *   b  on/off
  *   /  a format /[count][fmt][size] for x and xp: fmt in x,d,u,o,c,i,s; size b,h,w,g
+ *      (a format without a size uses 1 for c and s, else 4)
  *   -x a flag "-x" (name:-x), set or not
  * A '?' after the type makes the argument optional.
  */
@@ -57,5 +58,27 @@ extern const HmpCommand hmp_commands[];
 extern const HmpCommand hmp_info_commands[];
 /* Find a command (or alias) in a NULL-name ended table. */
 const HmpCommand *hmp_find_command(const HmpCommand *table, const char *name);
+
+/* ---- Handlers, by the file that defines them -------------------------------- */
+
+/* monitor/monitor.c */
+void hmp_help(Monitor *mon, const HmpArgs *args);
+void hmp_info_history(Monitor *mon, const HmpArgs *args);
+
+/* monitor/hmp-cmds-system.c */
+void hmp_stop(Monitor *mon, const HmpArgs *args);
+void hmp_cont(Monitor *mon, const HmpArgs *args);
+void hmp_quit(Monitor *mon, const HmpArgs *args);
+void hmp_system_reset(Monitor *mon, const HmpArgs *args);
+void hmp_system_powerdown(Monitor *mon, const HmpArgs *args);
+void hmp_log(Monitor *mon, const HmpArgs *args);
+void hmp_logfile(Monitor *mon, const HmpArgs *args);
+void hmp_info_version(Monitor *mon, const HmpArgs *args);
+void hmp_info_status(Monitor *mon, const HmpArgs *args);
+void hmp_info_name(Monitor *mon, const HmpArgs *args);
+void hmp_info_uuid(Monitor *mon, const HmpArgs *args);
+void hmp_info_chardev(Monitor *mon, const HmpArgs *args);
+void hmp_info_qtree(Monitor *mon, const HmpArgs *args);
+void hmp_info_mtree(Monitor *mon, const HmpArgs *args);
 
 #endif

@@ -85,6 +85,14 @@ bool machine_create_ram(MachineState *ms, const char *name, Error **errp);
  */
 bool machine_parse_smp(SMPConfig *smp, Opts *opts, Error **errp);
 
+/*
+ * The chardevs of -serial, in order (serial_hd(0) is COM1's); NULL past the
+ * end.  main() fills them before the machine is built; boards attach UARTs.
+ */
+typedef struct Chardev Chardev;
+void machine_set_serial_hd(int index, Chardev *chr);
+Chardev *serial_hd(int index);
+
 void machine_register_types(void);
 void machine_none_register_types(void);
 

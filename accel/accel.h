@@ -1,0 +1,46 @@
+/*
+ * The accelerator seam: what runs guest code.  The machine and devices do not
+ * know which one is in use; they see only these operations.
+ *
+ * Chosen at start from -accel / -enable-kvm / -machine accel=, in the order
+ * given, falling back to the next one when one fails to initialize.
+ */
+#ifndef ACCEL_ACCEL_H
+#define ACCEL_ACCEL_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include "util/error.h"
+#include "util/opts.h"
+
+typedef struct MachineState MachineState;
+
+typedef struct AccelOps {
+    const char *name;           /* "tcg", "kvm" */
+    const char *desc;
+    /* Parse -accel NAME,prop=... (unknown props are the caller's error). */
+    bool (*parse_opts)(Opts *opts, Error **errp);
+    /* Open the accelerator for a machine (before the board is built). */
+    bool (*init)(MachineState *ms, Error **errp);
+    /* Release host resources at exit. */
+    void (*cleanup)(void);
+} AccelOps;
+
+const AccelOps *accel_find(const char *name);
+/* "-accel help". */
+void accel_print_list(GString *out);
+
+/*
+ * Try each -accel in order (a list of Opts, each with "accel" set), warning
+ * and falling back on failure; an error if none initializes.
+ */
+bool accel_init_machine(GPtrArray *accel_opts, MachineState *ms, Error **errp);
+/* The accelerator in use (after accel_init_machine). */
+const AccelOps *accel_current(void);
+void accel_cleanup(void);
+
+/* Accelerators (one file each). */
+extern const AccelOps accel_tcg_ops;
+extern const AccelOps accel_kvm_ops;
+
+#endif
