@@ -43,6 +43,26 @@ const HmpCommand hmp_info_commands[] = {
         .cmd = hmp_info_mtree,
     },
     {
+        .name = "pic", .args_type = "", .params = "",
+        .help = "show PIC state",
+        .cmd = hmp_info_pic,
+    },
+    {
+        .name = "irq", .args_type = "", .params = "",
+        .help = "show the interrupts statistics (if available)",
+        .cmd = hmp_info_irq,
+    },
+    {
+        .name = "ioapic", .args_type = "", .params = "",
+        .help = "show the I/O APIC redirection table",
+        .cmd = hmp_info_ioapic,
+    },
+    {
+        .name = "pci", .args_type = "", .params = "",
+        .help = "show PCI info",
+        .cmd = hmp_info_pci,
+    },
+    {
         .name = "history", .args_type = "", .params = "",
         .help = "show the command line history",
         .cmd = hmp_info_history,
@@ -97,6 +117,12 @@ const HmpCommand hmp_commands[] = {
         .name = "logfile", .args_type = "filename:F", .params = "filename",
         .help = "write the logs to 'filename'",
         .cmd = hmp_logfile,
+    },
+    {
+        .name = "sendkey", .args_type = "keys:s,hold-time:i?", .params = "keys [hold_ms]",
+        .help = "send keys to the VM (e.g. 'sendkey ctrl-alt-f1'), held for hold_ms "
+                "(default 100)",
+        .cmd = hmp_sendkey,
     },
     { .name = NULL },
 };

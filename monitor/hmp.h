@@ -81,4 +81,17 @@ void hmp_info_chardev(Monitor *mon, const HmpArgs *args);
 void hmp_info_qtree(Monitor *mon, const HmpArgs *args);
 void hmp_info_mtree(Monitor *mon, const HmpArgs *args);
 
+/* hw/intc/i8259.c */
+void hmp_info_pic(Monitor *mon, const HmpArgs *args);
+void hmp_info_irq(Monitor *mon, const HmpArgs *args);
+
+/* hw/intc/ioapic.c */
+void hmp_info_ioapic(Monitor *mon, const HmpArgs *args);
+
+/* hw/pci/pci-info.c */
+void hmp_info_pci(Monitor *mon, const HmpArgs *args);
+
+/* hw/input/sendkey.c */
+void hmp_sendkey(Monitor *mon, const HmpArgs *args);
+
 #endif

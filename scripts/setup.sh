@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  gcc meson ninja-build pkg-config python3
+  gcc binutils meson ninja-build pkg-config python3 nasm
   libglib2.0-dev libcmocka-dev libpixman-1-dev zlib1g-dev
-  libsdl2-dev libvncserver-dev libslirp-dev
+  libsdl2-dev libvncserver-dev libslirp-dev acpica-tools
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -11,8 +11,10 @@
 
 #include "accel/accel.h"
 #include "chardev/char.h"
+#include "hw/core/firmware.h"
 #include "hw/core/machine.h"
 #include "hw/core/qdev.h"
+#include "hw/rtc/mc146818rtc.h"
 #include "target-i386/cpu-models.h"
 #include "util/cutils.h"
 #include "util/error.h"
@@ -32,6 +34,7 @@ typedef enum OptIndex {
     OPT_NOGRAPHIC,
     OPT_DISPLAY,
     OPT_SERIAL,
+    OPT_DEBUGCON,
     OPT_MONITOR,
     OPT_MON,
     OPT_CHARDEV,
@@ -50,6 +53,7 @@ typedef enum OptIndex {
     OPT_APPEND,
     OPT_DEVICE,
     OPT_GLOBAL,
+    OPT_RTC,
 } OptIndex;
 
 typedef struct OptionDef {
@@ -75,6 +79,7 @@ static const OptionDef options[] = {
     { "nographic", OPT_NOGRAPHIC, NULL, "no display: serial and monitor multiplexed on stdio (Ctrl-a h for help)" },
     { "display", OPT_DISPLAY, "type[,opts]", "display backend ('-display help')" },
     { "serial", OPT_SERIAL, "dev", "redirect the next serial port to a character device" },
+    { "debugcon", OPT_DEBUGCON, "dev", "redirect the debug console (port 0xe9) to a character device" },
     { "monitor", OPT_MONITOR, "dev", "redirect the monitor to a character device" },
     { "mon", OPT_MON, "[chardev=]name[,mode=readline]", "attach a monitor to a -chardev" },
     { "chardev", OPT_CHARDEV, "backend,id=id[,opts]", "create a character device ('-chardev help')" },
@@ -93,6 +98,8 @@ static const OptionDef options[] = {
     { "append", OPT_APPEND, "cmdline", "kernel command line (with -kernel)" },
     { "device", OPT_DEVICE, "driver[,prop=value...]", "add a device ('-device help', '-device driver,help')" },
     { "global", OPT_GLOBAL, "driver.prop=value", "set a default property value for a device type" },
+    { "rtc", OPT_RTC, "[base=utc|localtime|date][,clock=host|rt|vm][,driftfix=none|slew]",
+      "start the RTC at UTC, local time or a date; the clock it follows; lost tick policy" },
 };
 
 static const OptionDef *find_option(const char *name)
@@ -326,6 +333,53 @@ static bool parse_global(const char *arg, Error **errp)
     return ok;
 }
 
+/*
+ * -rtc: checked now, merged into cfg->rtc_opts (later keys win, as in QEMU),
+ * and applied as -global defaults of the mc146818rtc device.
+ */
+static bool parse_rtc(KemuConfig *cfg, const char *arg, Error **errp)
+{
+    Opts *opts = opts_parse(arg, NULL, errp);
+    if (!opts) {
+        return false;
+    }
+    const char *base = opts_get(opts, "base");
+    const char *clock = opts_get(opts, "clock");
+    const char *driftfix = opts_get(opts, "driftfix");
+    bool ok = false;
+    if (!opts_check_unused(opts, errp) || (base && !rtc_base_check(base, errp))) {
+        goto out;
+    }
+    if (clock && strcmp(clock, "host") && strcmp(clock, "rt") && strcmp(clock, "vm")) {
+        error_setg(errp, "invalid option value '%s'", clock);
+        goto out;
+    }
+    if (driftfix && strcmp(driftfix, "none") && strcmp(driftfix, "slew")) {
+        error_setg(errp, "invalid option value '%s'", driftfix);
+        goto out;
+    }
+    if (!cfg->rtc_opts) {
+        cfg->rtc_opts = opts_new();
+    }
+    if (base) {
+        opts_set(cfg->rtc_opts, "base", base);
+        object_register_global_prop(TYPE_MC146818_RTC, "base", base);
+    }
+    if (clock) {
+        opts_set(cfg->rtc_opts, "clock", clock);
+        object_register_global_prop(TYPE_MC146818_RTC, "clock", clock);
+    }
+    if (driftfix) {
+        opts_set(cfg->rtc_opts, "driftfix", driftfix);
+        object_register_global_prop(TYPE_MC146818_RTC, "lost_tick_policy",
+                                    strcmp(driftfix, "slew") ? "discard" : "slew");
+    }
+    ok = true;
+out:
+    opts_free(opts);
+    return ok;
+}
+
 /* Returns CMDLINE_OK to go on, or what to do now (help printed, error). */
 static CmdlineResult handle_help_opts(Opts *opts, const char *what)
 {
@@ -346,14 +400,6 @@ static CmdlineResult handle_help_opts(Opts *opts, const char *what)
         chardev_print_backends(out);
     }
     return print_help(out);
-}
-
-static void print_datadirs(KemuConfig *cfg)
-{
-    for (guint i = 0; i < cfg->data_dirs->len; i++) {
-        printf("%s\n", (char *)g_ptr_array_index(cfg->data_dirs, i));
-    }
-    printf("/usr/share/seabios\n/usr/share/kemu\n");
 }
 
 /* One option with its argument; returns CMDLINE_OK to continue. */
@@ -427,6 +473,10 @@ static CmdlineResult handle_option(KemuConfig *cfg, const OptionDef *o, const ch
     case OPT_SERIAL:
         g_ptr_array_add(cfg->serial_specs, g_strdup(arg));
         return CMDLINE_OK;
+    case OPT_DEBUGCON:
+        g_free(cfg->debugcon);
+        cfg->debugcon = g_strdup(arg);
+        return CMDLINE_OK;
     case OPT_MONITOR:
         g_ptr_array_add(cfg->monitor_specs, g_strdup(arg));
         return CMDLINE_OK;
@@ -488,10 +538,11 @@ static CmdlineResult handle_option(KemuConfig *cfg, const OptionDef *o, const ch
         return CMDLINE_OK;
     case OPT_DATADIR:
         if (!strcmp(arg, "help")) {
-            print_datadirs(cfg);
-            return CMDLINE_EXIT_OK;
+            GString *out = g_string_new(NULL);
+            firmware_print_search_path(out);
+            return print_help(out);
         }
-        g_ptr_array_add(cfg->data_dirs, g_strdup(arg));
+        firmware_add_search_dir(arg);
         return CMDLINE_OK;
     case OPT_BIOS:
         g_free(cfg->bios);
@@ -511,6 +562,8 @@ static CmdlineResult handle_option(KemuConfig *cfg, const OptionDef *o, const ch
         return CMDLINE_OK;
     case OPT_GLOBAL:
         return parse_global(arg, errp) ? CMDLINE_OK : CMDLINE_ERROR;
+    case OPT_RTC:
+        return parse_rtc(cfg, arg, errp) ? CMDLINE_OK : CMDLINE_ERROR;
     }
     g_assert_not_reached();
 }
@@ -525,20 +578,20 @@ static void config_init(KemuConfig *cfg)
     cfg->mon_opts = g_ptr_array_new_with_free_func((GDestroyNotify)opts_free);
     cfg->chardev_opts = g_ptr_array_new_with_free_func((GDestroyNotify)opts_free);
     cfg->device_opts = g_ptr_array_new_with_free_func((GDestroyNotify)opts_free);
-    cfg->data_dirs = g_ptr_array_new_with_free_func(g_free);
 }
 
 void cmdline_config_free(KemuConfig *cfg)
 {
     opts_free(cfg->machine_opts);
     opts_free(cfg->display_opts);
+    opts_free(cfg->rtc_opts);
     g_ptr_array_free(cfg->accel_opts, true);
     g_ptr_array_free(cfg->serial_specs, true);
+    g_free(cfg->debugcon);
     g_ptr_array_free(cfg->monitor_specs, true);
     g_ptr_array_free(cfg->mon_opts, true);
     g_ptr_array_free(cfg->chardev_opts, true);
     g_ptr_array_free(cfg->device_opts, true);
-    g_ptr_array_free(cfg->data_dirs, true);
     g_free(cfg->cpu_model);
     g_free(cfg->name);
     g_free(cfg->pidfile);

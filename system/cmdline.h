@@ -27,7 +27,9 @@ typedef struct KemuConfig {
     uint8_t uuid[16];
     bool nographic;
     Opts *display_opts;         /* -display; NULL: default */
+    Opts *rtc_opts;             /* -rtc base=,clock=,driftfix= merged; NULL: none */
     GPtrArray *serial_specs;    /* char *, -serial */
+    char *debugcon;             /* -debugcon spec, or NULL */
     GPtrArray *monitor_specs;   /* char *, -monitor */
     GPtrArray *mon_opts;        /* Opts *, -mon */
     GPtrArray *chardev_opts;    /* Opts *, -chardev */
@@ -40,7 +42,6 @@ typedef struct KemuConfig {
     char *pidfile;
     char *log_items;
     char *log_file;
-    GPtrArray *data_dirs;       /* char *, -L */
     char *bios;
     char *kernel;
     char *initrd;

@@ -12,6 +12,7 @@
 
 #include "accel/accel.h"
 #include "chardev/char.h"
+#include "hw/char/debugcon.h"
 #include "hw/core/machine.h"
 #include "hw/core/qdev.h"
 #include "hw/register-types.h"
@@ -266,6 +267,25 @@ static bool create_devices(KemuConfig *cfg)
     return true;
 }
 
+/* -debugcon DEV: a chardev "debugcon" from the legacy spec and an isa-debugcon on it. */
+static bool create_debugcon(KemuConfig *cfg)
+{
+    Error *err = NULL;
+    if (!cfg->debugcon) {
+        return true;
+    }
+    Chardev *chr = chardev_new_legacy("debugcon", cfg->debugcon, NULL, &err);
+    if (!chr) {
+        return err ? report_at("-debugcon", cfg->debugcon, err) : true;    /* "none" */
+    }
+    Opts *opts = opts_new();
+    opts_set(opts, "driver", TYPE_ISA_DEBUGCON);
+    opts_set(opts, "chardev", chr->label);
+    DeviceState *dev = qdev_device_add(opts, &err);
+    opts_free(opts);
+    return dev ? true : report_at("-debugcon", cfg->debugcon, err);
+}
+
 static void reset_devices(void *opaque)
 {
     qdev_reset_machine();
@@ -309,7 +329,7 @@ static bool build(KemuConfig *cfg)
         error_report_err(err);
         return false;
     }
-    if (!create_devices(cfg)) {
+    if (!create_devices(cfg) || !create_debugcon(cfg)) {
         return false;
     }
     runstate_add_reset_handler(reset_devices, NULL);

@@ -21,7 +21,6 @@ static void machine_none_class_init(ObjectClass *oc, const void *data)
     mc->name = "none";
     mc->desc = "empty machine";
     mc->max_cpus = 1;
-    mc->is_default = true;     /* until the pc machine exists */
     mc->default_ram_size = 0;
     mc->no_parallel = mc->no_floppy = mc->no_cdrom = mc->no_vga = true;
     mc->init = machine_none_init;

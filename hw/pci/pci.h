@@ -14,6 +14,7 @@
 
 #include "hw/core/irq.h"
 #include "hw/core/qdev.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 
 #define TYPE_PCI_BUS "PCI"
@@ -36,6 +37,7 @@
 #define  PCI_COMMAND_IO         0x0001
 #define  PCI_COMMAND_MEMORY     0x0002
 #define  PCI_COMMAND_MASTER     0x0004
+#define  PCI_COMMAND_PARITY     0x0040
 #define  PCI_COMMAND_SERR       0x0100
 #define  PCI_COMMAND_INTX_DISABLE 0x0400
 #define PCI_STATUS              0x06
@@ -44,6 +46,12 @@
 #define  PCI_STATUS_66MHZ       0x0020
 #define  PCI_STATUS_FAST_BACK   0x0080
 #define  PCI_STATUS_DEVSEL_MEDIUM 0x0200
+#define  PCI_STATUS_PARITY      0x0100  /* the W1C error bits: */
+#define  PCI_STATUS_SIG_TARGET_ABORT 0x0800
+#define  PCI_STATUS_REC_TARGET_ABORT 0x1000
+#define  PCI_STATUS_REC_MASTER_ABORT 0x2000
+#define  PCI_STATUS_SIG_SYSTEM_ERROR 0x4000
+#define  PCI_STATUS_DETECTED_PARITY  0x8000
 #define PCI_REVISION_ID         0x08
 #define PCI_CLASS_PROG          0x09
 #define PCI_CLASS_DEVICE        0x0a
@@ -55,6 +63,7 @@
 #define  PCI_BASE_ADDRESS_SPACE_IO     0x01
 #define  PCI_BASE_ADDRESS_MEM_TYPE_64  0x04
 #define  PCI_BASE_ADDRESS_MEM_PREFETCH 0x08
+#define PCI_BASE_ADDRESS_5      0x24
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2c
 #define PCI_SUBSYSTEM_ID        0x2e
 #define PCI_ROM_ADDRESS         0x30
@@ -62,6 +71,11 @@
 #define PCI_CAPABILITY_LIST     0x34
 #define PCI_INTERRUPT_LINE      0x3c
 #define PCI_INTERRUPT_PIN       0x3d
+#define PCI_CONFIG_HEADER_SIZE  0x40    /* device-specific registers follow */
+
+/* Subsystem ids a device gets when its class leaves them 0 (QEMU's). */
+#define PCI_SUBVENDOR_ID_REDHAT_QUMRANET 0x1af4
+#define PCI_SUBDEVICE_ID_QEMU   0x1100
 
 /* Class codes used by the pc machine. */
 #define PCI_CLASS_BRIDGE_HOST   0x0600
@@ -190,6 +204,25 @@ void pci_host_config_write(PCIBus *bus, uint32_t cf8, unsigned offset, uint32_t 
 void pci_print_info(GString *out);
 /* The root PCI bus of the machine, or NULL. */
 PCIBus *pci_get_root_bus(void);
+
+/* The device at devfn of bus, or NULL. */
+PCIDevice *pci_find_device(PCIBus *bus, int devfn);
+/*
+ * Put the standard header back to power-on values: INTx deasserted, decoding
+ * off, BARs at 0, W1C status clear.  TYPE_PCI_DEVICE's default reset does
+ * this; a device with its own reset need not call it, because the host
+ * bridge calls pci_bus_reset() after the devices on its bus have reset.
+ */
+void pci_device_reset(PCIDevice *dev);
+void pci_bus_reset(PCIBus *bus);
+
+/*
+ * The config space and INTx levels of a PCIDevice.  A PCI device's own
+ * VMState embeds it as its first field: VMS_PCI_DEVICE(MyState, parent_obj).
+ * Loading it remaps the BARs and recounts the bus's interrupt lines.
+ */
+extern const VMStateDescription vmstate_pci_device;
+#define VMS_PCI_DEVICE(st, f) VMS_STRUCT_ARRAY(st, f, 1, PCIDevice, &vmstate_pci_device)
 
 void pci_register_types(void);
 
