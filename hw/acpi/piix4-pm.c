@@ -466,7 +466,8 @@ static void piix4_pm_write_config(PCIDevice *dev, uint32_t addr, uint32_t val, i
     if (ranges_overlap(addr, len, PIIX4_PMBA, 4) || ranges_overlap(addr, len, PIIX4_PMREGMISC, 1)) {
         pm_io_update(s);
     }
-    if (ranges_overlap(addr, len, PIIX4_SMBBA, 4) || ranges_overlap(addr, len, PIIX4_SMBHSTCFG, 1) ||
+    if (ranges_overlap(addr, len, PIIX4_SMBBA, 4) ||
+        ranges_overlap(addr, len, PIIX4_SMBHSTCFG, 1) ||
         ranges_overlap(addr, len, PCI_COMMAND, 2)) {
         smb_io_update(s);
     }

@@ -588,6 +588,7 @@ static int hpet_post_load(void *opaque, int version_id)
                             HPET_TN_32MODE | HPET_TN_INT_ROUTE_MASK |
                             (caps & HPET_TN_PER_INT_CAP ? HPET_TN_TYPE : 0);
         t->config = caps | (t->config & writable);
+        t->fire_ns = MAX(t->fire_ns, 0);
     }
     return 0;
 }

@@ -188,6 +188,24 @@ static void test_aml_blocks(void **state)
     static const uint8_t res[] = { 0x11, 0x08, 0x0a, 0x05, 0x22, 0x10, 0x00, 0x79, 0x00 };
     assert_bytes(rt, res, sizeof(res));
 
+    /* If (LEqual (Local0, One) && !Arg1) { Return (Zero) } Else { Return (One) } */
+    Aml *blk = aml_block_new();
+    Aml *cond = aml_if(aml_land(aml_lequal(aml_local(0), aml_int(1)), aml_lnot(aml_arg(1))));
+    aml_append(cond, aml_return(aml_int(0)));
+    aml_append(blk, cond);
+    Aml *other = aml_else();
+    aml_append(other, aml_return(aml_int(1)));
+    aml_append(blk, other);
+    aml_append(blk, aml_to_integer(aml_arg(0), aml_local(1)));
+    aml_append(blk, aml_create_dword_field(aml_arg(0), aml_int(5), "F"));
+    static const uint8_t logic[] = {
+        0xa0, 0x09, 0x90, 0x93, 0x60, 0x01, 0x92, 0x69, 0xa4, 0x00,
+        0xa1, 0x03, 0xa4, 0x01,
+        0x99, 0x68, 0x61,
+        0x8a, 0x68, 0x0a, 0x05, 'F', '_', '_', '_',
+    };
+    assert_bytes(blk, logic, sizeof(logic));
+
     /* Device (D) { } with a 70-byte body: a two-byte PkgLength. */
     Aml *dev = aml_device("D");
     uint8_t filler[64] = { 0 };

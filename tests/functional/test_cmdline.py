@@ -1,7 +1,10 @@
 """Malformed command lines: each gets one clear error line and exit 1,
 never a crash (the test build runs under ASan/UBSan).  Help and version
 requests print and exit 0."""
+import glob
+import os
 import sys
+import tempfile
 from kemutest import run, fail
 
 BAD = [
@@ -53,6 +56,18 @@ BAD = [
     (["-nographic", "-daemonize"], "-nographic cannot be used with -daemonize"),
     (["-mon", "chardev=nosuch"], "nosuch"),
     (["disk.img"], "disk.img"),
+    # The pc machine's loaders and firmware.
+    (["-M", "pc", "-display", "none", "-kernel", "/etc/passwd"],
+     "kemu: /etc/passwd: not a bzImage, multiboot or ELF kernel"),
+    (["-M", "pc", "-display", "none", "-kernel", "/bin/true"],
+     "an ELF kernel without a multiboot header cannot be booted"),
+    (["-M", "pc", "-display", "none", "-kernel", "/nonexistent/vmlinuz"],
+     "could not open '/nonexistent/vmlinuz'"),
+    (["-M", "pc", "-display", "none", "-bios", "/etc/passwd"], "could not load PC BIOS"),
+    (["-M", "pc", "-display", "none", "-bios", "nosuch.bin"], "could not load PC BIOS 'nosuch.bin'"),
+    (["-M", "pc", "-display", "none", "-m", "1M"], "the pc machine needs at least 2 MiB of RAM"),
+    (["-M", "pc,hpet=maybe", "-display", "none"], "hpet"),
+    (["-M", "pc", "-display", "none", "-smp", "300"], "Invalid SMP CPUs 300"),
 ]
 
 HELP = [
@@ -69,9 +84,29 @@ HELP = [
 ]
 
 
+def kernel_cases(tmpdir):
+    """Cases that need Debian's bzImage; skipped loudly without it."""
+    kernels = sorted(glob.glob("/boot/vmlinuz-*"))
+    if not kernels:
+        print("SKIP: kernel cases: no /boot/vmlinuz-* (install linux-image-amd64)")
+        return []
+    k = kernels[-1]
+    big = os.path.join(tmpdir, "big-initrd")
+    with open(big, "wb") as f:
+        f.truncate(200 << 20)
+    pc = ["-M", "pc", "-display", "none", "-kernel", k]
+    return [
+        (pc + ["-append", "x" * 5000], "kernel command line too long"),
+        (pc + ["-m", "128M", "-initrd", big], "is too large"),
+        (pc + ["-m", "32M"], "give the guest more memory with -m"),
+    ]
+
+
 def main():
     failures = 0
-    for args, want in BAD:
+    tmp = tempfile.TemporaryDirectory()
+    cases = BAD + kernel_cases(tmp.name)
+    for args, want in cases:
         # Add a machine that could start, unless the case names one or ends in a bare option.
         names_machine = "-M" in args or "-machine" in args or args == ["-m"]
         code, out, err = run(args if names_machine else args + ["-M", "none", "-display", "none"])
@@ -88,7 +123,7 @@ def main():
         if code != 0 or want not in out:
             failures += 1
             print("FAIL %s: exit %d, stdout %r stderr %r" % (" ".join(args), code, out[:500], err))
-    total = len(BAD) + len(HELP)
+    total = len(cases) + len(HELP)
     print("%d passed, %d failed" % (total - failures, failures))
     sys.exit(1 if failures else 0)
 
