@@ -14,6 +14,7 @@
 #include "util/opts.h"
 
 typedef struct MachineState MachineState;
+typedef struct X86CPU X86CPU;
 
 typedef struct AccelOps {
     const char *name;           /* "tcg", "kvm" */
@@ -24,6 +25,19 @@ typedef struct AccelOps {
     bool (*init)(MachineState *ms, Error **errp);
     /* Release host resources at exit. */
     void (*cleanup)(void);
+
+    /*
+     * vCPUs (system/cpus.c calls these).  A vCPU is created parked; the run
+     * state resumes and pauses all of them.  Guest code runs outside the
+     * global lock; device accesses take it.
+     */
+    bool (*vcpu_create)(X86CPU *cpu, Error **errp);
+    /* Make the vCPU leave guest code soon, from any thread. */
+    void (*vcpu_kick)(X86CPU *cpu);
+    /* Registers from the accelerator into cpu->env (before reading them). */
+    void (*sync_from)(X86CPU *cpu);
+    /* Registers from cpu->env into the accelerator (after reset or loadvm). */
+    void (*sync_to)(X86CPU *cpu);
 } AccelOps;
 
 const AccelOps *accel_find(const char *name);

@@ -326,8 +326,10 @@ static AcpiBuildConfig pc_acpi_config(PCMachineState *pcms)
         .max_cpus = ms->smp.max_cpus,
         .below_4g_mem = pcms->below_4g_mem_size,
         .above_4g_mem = pcms->above_4g_mem_size,
-        .pci_hole64_start = pcms->above_4g_mem_size ?
-                            PC_ABOVE_4G_BASE + pcms->above_4g_mem_size : 0,
+        /* A 64-bit PCI window above the RAM, as QEMU's pc offers (32 GiB). */
+        .pci_hole64_start = PC_ABOVE_4G_BASE + pcms->above_4g_mem_size,
+        .pci_hole64_size = PC_PCI_HOLE64_SIZE,
+        .serial = { serial_hd(0) != NULL, serial_hd(1) != NULL },
         .hpet = pcms->hpet,
         .hpet_block_id = pcms->hpet ? hpet_block_id(pcms->hpet_dev) : 0,
         .pm_base = PC_PM_BASE,

@@ -26,6 +26,7 @@
 #define PC_ISA_BIOS_MAX     (128 * 1024)
 #define PC_ACPI_RESERVE     (128 * 1024)    /* top of low RAM, for direct boot's ACPI tables */
 #define PC_IOAPIC_PINS      24
+#define PC_PCI_HOLE64_SIZE  (32ull << 30)
 
 typedef struct FWCfgState FWCfgState;
 typedef struct HPETState HPETState;

@@ -296,10 +296,15 @@ static void hpet_write_config(HPETState *s, uint64_t val)
     } else {
         s->config = new;
     }
-    if (((old ^ new) & HPET_CONF_LEG_RT) && s->pit) {
-        pit_set_enabled(PIT(DEVICE(s->pit)), !(new & HPET_CONF_LEG_RT));
+    /* On a shared IRQ 0 line one driver lets go before the other takes it. */
+    bool leg_changed = (old ^ new) & HPET_CONF_LEG_RT;
+    if (leg_changed && (new & HPET_CONF_LEG_RT) && s->pit) {
+        pit_set_enabled(PIT(DEVICE(s->pit)), false);
     }
     hpet_update_lines(s);
+    if (leg_changed && !(new & HPET_CONF_LEG_RT) && s->pit) {
+        pit_set_enabled(PIT(DEVICE(s->pit)), true);
+    }
 }
 
 static void hpet_write_timer_config(HPETState *s, HPETTimer *t, uint64_t val, uint64_t mask)
@@ -511,10 +516,10 @@ static void hpet_reset(DeviceState *dev)
     s->isr = 0;
     s->counter = 0;
     s->offset = 0;
+    hpet_update_lines(s);
     if (s->pit) {
         pit_set_enabled(PIT(DEVICE(s->pit)), true);
     }
-    hpet_update_lines(s);
 }
 
 static bool hpet_realize(DeviceState *dev, Error **errp)
