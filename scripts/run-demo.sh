@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job: build kemu and start it with the serial console and the
-# monitor on this terminal.  Until the pc machine boots a guest, this is the
-# empty "none" machine: Ctrl-a c reaches the monitor, Ctrl-a x quits.
+# The main job: build kemu and start the pc machine with its serial console
+# and monitor on this terminal (Ctrl-a c: monitor, Ctrl-a x: quit).  Until
+# an accelerator runs guest code the console stays quiet; the monitor shows
+# the machine (info qtree, info pci, info mtree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
-exec build/kemu -M none -nographic "$@"
+exec build/kemu -nographic "$@"

@@ -132,6 +132,13 @@ static void piix3_write_config(PCIDevice *d, uint32_t addr, uint32_t val, int le
 {
     pci_default_write_config(d, addr, val, len);
     if (addr < PIIX3_PIRQRC + PIIX3_NUM_PIRQS && addr + len > PIIX3_PIRQRC) {
+        for (int pirq = 0; pirq < PIIX3_NUM_PIRQS; pirq++) {
+            uint8_t rc = d->config[PIIX3_PIRQRC + pirq];
+            if (!(rc & PIRQRC_IRQEN_DISABLE) && piix3_pirq_route(PIIX3(d), pirq) < 0) {
+                log_mask(LOG_GUEST_ERROR, "PIIX3: PIRQ%c routed to reserved IRQ %d\n",
+                         'A' + pirq, rc & PIRQRC_IRQ_MASK);
+            }
+        }
         piix3_update_isa_irqs(PIIX3(d));
     }
 }

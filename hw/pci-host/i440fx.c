@@ -6,8 +6,6 @@
  */
 #include "hw/pci-host/i440fx.h"
 
-#include "util/log.h"
-
 /* I/O ports (datasheet 3.1). */
 #define I440FX_CONFADD_PORT 0xcf8
 #define I440FX_CONFDATA_PORT 0xcfc

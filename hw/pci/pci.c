@@ -9,7 +9,6 @@
 
 #include <string.h>
 #include "hw/pci/pci-internal.h"
-#include "util/log.h"
 
 #define PCI_DEVFN_MAX 256
 #define PCI_FUNC_MAX 8

@@ -160,7 +160,37 @@ def test_prelaunch():
         c.close()
 
 
-TESTS = [test_nographic_mux, test_sigterm_restores_terminal, test_ctrl_a_x,
+def test_pc_machine():
+    """The default machine's devices as the monitor shows them, and a reset."""
+    c = Console(["-display", "none", "-monitor", "stdio", "-m", "512", "-smp", "2"])
+    try:
+        c.expect("(kemu) ")
+        pci = c.command("info pci")
+        for want in ("8086:1237", "8086:7000", "8086:7113"):
+            if want not in pci:
+                fail("info pci lacks %s: %r" % (want, pci))
+        qtree = c.command("info qtree")
+        for want in ("i440FX-pcihost", "isa-i8259", "isa-pit", "mc146818rtc", "isa-serial",
+                     "i8042", "hpet", "ioapic", "fw_cfg_io", "PIIX4_PM"):
+            if want not in qtree:
+                fail("info qtree lacks %s" % want)
+        mtree = c.command("info mtree")
+        for want in ("ram-below-4g", "pc.bios", "isa-bios", "ioapic", "hpet"):
+            if want not in mtree:
+                fail("info mtree lacks %s" % want)
+        if "pic0:" not in c.command("info pic"):
+            fail("info pic")
+        c.command("system_reset")
+        if "VM status: running" not in c.command("info status"):
+            fail("status after system_reset")
+        c.send("quit\r")
+        if c.wait() != 0:
+            fail("quit")
+    finally:
+        c.close()
+
+
+TESTS = [test_pc_machine, test_nographic_mux, test_sigterm_restores_terminal, test_ctrl_a_x,
          test_tcp_monitor_two_clients, test_bad_monitor_commands, test_prelaunch]
 
 if __name__ == "__main__":
