@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "chardev/char.h"
 #include "hw/register-types.h"
 #include "system/main-loop.h"
 #include "system/timer.h"
@@ -181,4 +182,59 @@ void harness_fuzz(bool io, hwaddr base, uint64_t len, unsigned count, uint32_t s
         }
     }
     g_rand_free(rand);
+}
+
+/* ---- The capture chardev --------------------------------------------------- */
+
+typedef struct CaptureChardev {
+    Chardev parent;
+    HarnessCapture cap;
+} CaptureChardev;
+
+static bool capture_open(Chardev *chr, Opts *opts, Error **errp)
+{
+    ((CaptureChardev *)chr)->cap.out = g_string_new(NULL);
+    return true;
+}
+
+static int capture_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    HarnessCapture *c = &((CaptureChardev *)chr)->cap;
+    c->calls++;
+    if (c->stalled || (c->drip && (c->calls & 1))) {
+        return 0;
+    }
+    int n = c->drip ? 1 : (c->limit && len > c->limit ? c->limit : len);
+    g_string_append_len(c->out, (const char *)buf, n);
+    return n;
+}
+
+static const ChardevClass capture_class = {
+    .name = "harness-capture",
+    .help = "device tests: output collects in a string",
+    .open = capture_open,
+    .write = capture_write,
+    .state_size = sizeof(CaptureChardev),
+};
+
+HarnessCapture *harness_capture_chardev(const char *id, Chardev **chr_out)
+{
+    static bool registered;
+    harness_init();
+    if (!registered) {
+        chardev_register(&capture_class);
+        registered = true;
+    }
+    Error *err = NULL;
+    g_autofree char *spec = g_strdup_printf("harness-capture,id=%s", id);
+    Opts *opts = opts_parse(spec, "backend", &err);
+    Chardev *chr = opts ? chardev_new_from_opts(opts, &err) : NULL;
+    opts_free(opts);
+    if (!chr) {
+        g_error("capture chardev %s: %s", id, error_get_pretty(err));
+    }
+    if (chr_out) {
+        *chr_out = chr;
+    }
+    return &((CaptureChardev *)chr)->cap;
 }

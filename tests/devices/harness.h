@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
 
 #include "hw/core/irq.h"
 #include "hw/core/qdev.h"
@@ -52,6 +53,19 @@ void harness_clock_step(int64_t ns);
 int64_t harness_clock_ns(void);
 /* Run the main loop's pending bottom halves and fd handlers without waiting. */
 void harness_poll(void);
+
+/* What a device wrote to a capture chardev, and how that chardev behaves. */
+typedef struct HarnessCapture {
+    GString *out;       /* every byte the chardev took */
+    int limit;          /* bytes taken per write call; 0: all */
+    bool stalled;       /* take nothing (a full pipe) */
+    bool drip;          /* take one byte on every other call */
+    int calls;          /* write calls so far */
+} HarnessCapture;
+
+typedef struct Chardev Chardev;
+/* A new chardev named id that collects output; *chr (if not NULL) gets it. */
+HarnessCapture *harness_capture_chardev(const char *id, Chardev **chr);
 
 /* qdev_new + realize on bus (NULL: the system bus), asserting success. */
 DeviceState *harness_create(const char *typename, BusState *bus, const char *const *props);

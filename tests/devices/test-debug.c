@@ -14,37 +14,9 @@
 #include "system/runstate.h"
 #include "tests/devices/harness.h"
 
-static GString *be_out;
-
-static bool be_open(Chardev *chr, Opts *opts, Error **errp)
-{
-    return true;
-}
-
-static int be_write(Chardev *chr, const uint8_t *buf, int len)
-{
-    g_string_append_len(be_out, (const char *)buf, len);
-    return len;
-}
-
-static const ChardevClass be_class = {
-    .name = "debugtest",
-    .help = "test-debug backend",
-    .open = be_open,
-    .write = be_write,
-    .state_size = sizeof(Chardev),
-};
+static HarnessCapture *dbg0, *dbg1;
 
 static ISABus *bus;
-
-static void chardev_add(const char *spec)
-{
-    Error *err = NULL;
-    Opts *opts = opts_parse(spec, "backend", &err);
-    assert_non_null(opts);
-    assert_non_null(chardev_new_from_opts(opts, &err));
-    opts_free(opts);
-}
 
 static DeviceState *device_add(const char *spec, Error **errp)
 {
@@ -70,11 +42,9 @@ static void device_add_fails(const char *spec, const char *want)
 static int group_setup(void **state)
 {
     harness_init();
-    chardev_register(&be_class);
-    chardev_add("debugtest,id=dbg0");
-    chardev_add("debugtest,id=dbg1");
+    dbg0 = harness_capture_chardev("dbg0", NULL);
+    dbg1 = harness_capture_chardev("dbg1", NULL);
     bus = harness_isa_bus();
-    be_out = g_string_new(NULL);
     return 0;
 }
 
@@ -86,7 +56,7 @@ static void test_debugcon(void **state)
     for (const char *p = "Hello\n"; *p; p++) {
         harness_outb(0xe9, *p);
     }
-    assert_string_equal(be_out->str, "Hello\n");
+    assert_string_equal(dbg0->out->str, "Hello\n");
     assert_int_equal(harness_inb(0xe9), 0xe9);
 
     /* Another port and readback value. */
@@ -94,10 +64,12 @@ static void test_debugcon(void **state)
     assert_non_null(d2);
     assert_int_equal(harness_inb(0x402), 0x42);
     harness_outb(0x402, '!');
-    assert_string_equal(be_out->str, "Hello\n!");
+    assert_string_equal(dbg0->out->str, "Hello\n");
+    assert_string_equal(dbg1->out->str, "!");
     qdev_unrealize(d2);
     qdev_unrealize(d);
-    g_string_truncate(be_out, 0);
+    g_string_truncate(dbg0->out, 0);
+    g_string_truncate(dbg1->out, 0);
 }
 
 static void test_debugcon_errors(void **state)

@@ -28,38 +28,7 @@ enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, M
 #define CHAR_NS_9600 1041666
 #define CHAR_NS_115200 86805
 
-/* ---- An in-test chardev: output collects in a string -------------------------- */
-
-static GString *be_out;
-static int be_limit;        /* bytes taken per write call; 0: all */
-static bool be_stalled;     /* take nothing (a full pipe) */
-static bool be_drip;        /* take one byte on every other call */
-static int be_calls;
-
-static bool be_open(Chardev *chr, Opts *opts, Error **errp)
-{
-    return true;
-}
-
-static int be_write(Chardev *chr, const uint8_t *buf, int len)
-{
-    be_calls++;
-    if (be_stalled || (be_drip && (be_calls & 1))) {
-        return 0;
-    }
-    int n = be_drip ? 1 : (be_limit && len > be_limit ? be_limit : len);
-    g_string_append_len(be_out, (const char *)buf, n);
-    return n;
-}
-
-static const ChardevClass be_class = {
-    .name = "serialtest",
-    .help = "test-serial backend",
-    .open = be_open,
-    .write = be_write,
-    .state_size = sizeof(Chardev),
-};
-
+static HarnessCapture *cap;
 static Chardev *chr;
 static ISABus *bus;
 static DeviceState *dev;
@@ -96,27 +65,20 @@ static int feed(const char *text)
 static int group_setup(void **state)
 {
     harness_init();
-    chardev_register(&be_class);
-    Error *err = NULL;
-    Opts *opts = opts_parse("serialtest,id=ser0", "backend", &err);
-    assert_non_null(opts);
-    chr = chardev_new_from_opts(opts, &err);
-    opts_free(opts);
-    assert_non_null(chr);
+    cap = harness_capture_chardev("ser0", &chr);
     bus = harness_isa_bus();
     irq = harness_isa_irq(COM1_IRQ);
-    be_out = g_string_new(NULL);
     return 0;
 }
 
 static int setup(void **state)
 {
     static const char *const props[] = { "index", "0", "chardev", "ser0", NULL };
-    g_string_truncate(be_out, 0);
-    be_limit = 0;
-    be_stalled = false;
-    be_drip = false;
-    be_calls = 0;
+    g_string_truncate(cap->out, 0);
+    cap->limit = 0;
+    cap->stalled = false;
+    cap->drip = false;
+    cap->calls = 0;
     dev = harness_create(TYPE_ISA_SERIAL, &bus->parent_obj, props);
     harness_irq_probe_reset(irq);
     return 0;
@@ -183,15 +145,15 @@ static void test_tx_reaches_chardev(void **state)
 {
     set_divisor(1, 0x03);
     com_out(THR, 'h');
-    assert_string_equal(be_out->str, "h");      /* at once, before the line time */
+    assert_string_equal(cap->out->str, "h");      /* at once, before the line time */
     wait_thre();
     com_out(THR, 'i');
-    assert_string_equal(be_out->str, "hi");
+    assert_string_equal(cap->out->str, "hi");
     /* DLAB on: offset 0 is DLL, not THR. */
     com_out(LCR, 0x83);
     com_out(THR, 1);
     com_out(LCR, 0x03);
-    assert_string_equal(be_out->str, "hi");
+    assert_string_equal(cap->out->str, "hi");
 }
 
 static void check_timing(uint16_t divisor, int64_t char_ns)
@@ -232,7 +194,7 @@ static void check_timing(uint16_t divisor, int64_t char_ns)
     assert_int_equal(com_in(LSR) & 0x60, 0x20);
     harness_clock_step(char_ns);
     assert_int_equal(com_in(LSR) & 0x60, 0x60);
-    assert_string_equal(be_out->str, "abcdABCDEFGHIJKLMNOP");
+    assert_string_equal(cap->out->str, "abcdABCDEFGHIJKLMNOP");
 }
 
 static void test_tx_timing_9600(void **state)
@@ -326,7 +288,7 @@ static void test_iir_priority(void **state)
     assert_int_equal(com_in(MSR), 0x0b);
     assert_int_equal(com_in(IIR), 0x01);
     assert_int_equal(irq->level, 0);
-    assert_string_equal(be_out->str, "");       /* loopback output never left */
+    assert_string_equal(cap->out->str, "");       /* loopback output never left */
     com_out(IER, 0);
     com_out(MCR, 0);
 }
@@ -440,7 +402,7 @@ static void test_loopback(void **state)
     com_out(THR, 'L');
     assert_int_equal(com_in(LSR) & 0x01, 0x01);
     assert_int_equal(com_in(RBR), 'L');
-    assert_string_equal(be_out->str, "");
+    assert_string_equal(cap->out->str, "");
     /* The serial input is cut off meanwhile. */
     assert_int_equal(chr_be_can_write(chr), 0);
     com_out(MCR, 0x00);
@@ -476,26 +438,26 @@ static void test_fifo_clear(void **state)
     assert_int_equal(com_in(LSR) & 0x01, 0);
     assert_int_equal(chr_be_can_write(chr), 16);
     /* TX clear: the queued bytes go, the one in the shift register finishes. */
-    be_stalled = true;
+    cap->stalled = true;
     for (int i = 0; i < 5; i++) {
         com_out(THR, '0' + i);
     }
     com_out(FCR, 0x05);
     assert_int_equal(com_in(LSR) & 0x60, 0x00);    /* TSR still busy (and delayed THRE) */
-    be_stalled = false;
+    cap->stalled = false;
     harness_clock_step(2 * CHAR_NS_9600);
     assert_int_equal(com_in(LSR) & 0x60, 0x60);
-    assert_string_equal(be_out->str, "0");
+    assert_string_equal(cap->out->str, "0");
     /* The shift register's byte already out, the FIFO's not: only the FIFO's go. */
     com_out(THR, '5');
-    be_stalled = true;
+    cap->stalled = true;
     com_out(THR, '6');
     com_out(THR, '7');
     com_out(FCR, 0x05);
-    be_stalled = false;
+    cap->stalled = false;
     harness_clock_step(3 * CHAR_NS_9600);
     assert_int_equal(com_in(LSR) & 0x60, 0x60);
-    assert_string_equal(be_out->str, "05");
+    assert_string_equal(cap->out->str, "05");
     /* Turning the FIFOs off empties them too. */
     feed("abc");
     com_out(FCR, 0x00);
@@ -533,29 +495,29 @@ static void test_slow_backend(void **state)
     set_divisor(1, 0x03);
     com_out(FCR, 0x07);
 
-    be_limit = 1;                               /* one byte per write call */
+    cap->limit = 1;                               /* one byte per write call */
     guest_send(want->str);
-    assert_string_equal(be_out->str, want->str);
+    assert_string_equal(cap->out->str, want->str);
 
-    g_string_truncate(be_out, 0);
-    be_limit = 0;
-    be_drip = true;                             /* every other call takes nothing */
+    g_string_truncate(cap->out, 0);
+    cap->limit = 0;
+    cap->drip = true;                             /* every other call takes nothing */
     guest_send(want->str);
-    assert_string_equal(be_out->str, want->str);
+    assert_string_equal(cap->out->str, want->str);
 
     /* A stalled backend stalls the guest (THRE stays low), then catches up. */
-    g_string_truncate(be_out, 0);
-    be_drip = false;
-    be_stalled = true;
+    g_string_truncate(cap->out, 0);
+    cap->drip = false;
+    cap->stalled = true;
     for (int i = 0; i < 17; i++) {
         com_out(THR, 'a' + i);
     }
     harness_clock_step(100 * CHAR_NS_115200);
     assert_int_equal(com_in(LSR) & 0x60, 0);
-    assert_string_equal(be_out->str, "");
-    be_stalled = false;
+    assert_string_equal(cap->out->str, "");
+    cap->stalled = false;
     harness_clock_step(1000 * 1000);            /* the retry */
-    assert_string_equal(be_out->str, "abcdefghijklmnopq");
+    assert_string_equal(cap->out->str, "abcdefghijklmnopq");
     harness_clock_step(20 * CHAR_NS_115200);
     assert_int_equal(com_in(LSR) & 0x60, 0x60);
     g_string_free(want, true);
@@ -667,10 +629,10 @@ static void test_fuzz(void **state)
         harness_fuzz(true, COM1, 8, 20000, seed);
         feed("fuzz input");
         chr_be_event(chr, CHR_EVENT_BREAK);
-        be_drip = seed & 1;
-        be_stalled = seed == 2;
+        cap->drip = seed & 1;
+        cap->stalled = seed == 2;
     }
-    be_stalled = false;
+    cap->stalled = false;
     harness_clock_step(100 * 1000 * 1000);
 }
 

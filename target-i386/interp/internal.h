@@ -1,0 +1,625 @@
+/*
+ * The interpreter's private state and its hot inline helpers: register
+ * access, lazy flags, segment checks and the soft-TLB fast path.
+ *
+ * Speed beats brevity in this header: everything here runs per
+ * instruction.  The slow paths it falls back to (mmu.c, flags.c) are the
+ * readable reference.
+ */
+#ifndef TARGET_I386_INTERP_INTERNAL_H
+#define TARGET_I386_INTERP_INTERNAL_H
+
+#include <setjmp.h>
+#include <string.h>
+#include <glib.h>
+
+#include "target-i386/interp/interp.h"
+
+#define X86_PAGE_SIZE   4096u
+#define X86_PAGE_MASK   (~(uint64_t)0xfff)
+
+/* Operand sizes, as log2 of the byte count. */
+enum { OT_B, OT_W, OT_L, OT_Q };
+
+static const uint64_t x86_size_mask[4] = {
+    0xff, 0xffff, 0xffffffff, UINT64_MAX,
+};
+
+/* Exception vectors (SDM vol. 3, 6.3.1). */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
+    EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
+};
+
+/* Page-fault error code (SDM vol. 3, 4.7). */
+#define PF_ERR_P    (1u << 0)
+#define PF_ERR_W    (1u << 1)
+#define PF_ERR_U    (1u << 2)
+#define PF_ERR_RSVD (1u << 3)
+#define PF_ERR_I    (1u << 4)
+
+/* How an event entered the CPU: decides privilege checks and the saved RIP. */
+typedef enum X86EventKind {
+    EVENT_FAULT,                /* exception: RIP is the faulting instruction */
+    EVENT_SOFT,                 /* INT n, INTO, INT3: gate DPL checked, RIP is the next one */
+    EVENT_ICEBP,                /* INT1 (0xF1): like an exception, RIP is the next one */
+    EVENT_EXT,                  /* INTR, NMI: EXT bit in error codes */
+} X86EventKind;
+
+/* Soft TLB: one table per access kind and privilege. */
+enum { ACC_READ, ACC_WRITE, ACC_EXEC, ACC_NB };
+enum { MMU_KERNEL, MMU_USER, MMU_NB };
+
+#define TLB_BITS    9
+#define TLB_SIZE    (1u << TLB_BITS)
+/*
+ * Low bits of a tag.  The fast path compares the tag with a page address,
+ * so any flag sends the access to the slow path, which reads the flag.
+ */
+#define TLB_IO      1u          /* not plain RAM: address_space_ld/st */
+#define TLB_CODE    2u          /* a write to a page holding decoded code */
+#define TLB_EMPTY   UINT64_MAX
+
+typedef struct TLBEntry {
+    uint64_t tag;               /* virtual page | TLB_* flags */
+    uintptr_t addend;           /* host = virtual + addend (RAM only) */
+} TLBEntry;
+
+/* Lazy flags: the last flag-setting operation, computed when read. */
+typedef enum CCOp {
+    CC_OP_EFLAGS,               /* cc_dst holds the OSZAPC bits */
+    CC_OP_ADD,
+    CC_OP_ADC,                  /* cc_aux: carry in */
+    CC_OP_SUB,
+    CC_OP_SBB,                  /* cc_aux: borrow in */
+    CC_OP_LOGIC,
+    CC_OP_INC,                  /* cc_aux: CF before (INC keeps CF) */
+    CC_OP_DEC,
+    CC_OP_SHL,                  /* cc_aux: last bit shifted out */
+    CC_OP_SHR,                  /* cc_src1: the value before the shift */
+    CC_OP_SAR,
+    CC_OP_MUL,                  /* cc_aux: CF = OF */
+} CCOp;
+
+#define CC_ARITH (CC_O | CC_S | CC_Z | CC_A | CC_P | CC_C)
+
+/* Register numbers in a decoded instruction. */
+#define REG_NONE    0xff
+#define REG_RIP     0xfe        /* base of a RIP-relative operand */
+/* Byte registers: 0-15 the low byte; 16-19 AH, CH, DH, BH. */
+#define REG_AH      16
+
+/* X86Insn.pfx */
+#define PFX_REX     (1u << 0)
+#define PFX_REXW    (1u << 1)
+#define PFX_LOCK    (1u << 2)
+#define PFX_REPZ    (1u << 3)   /* F3 */
+#define PFX_REPNZ   (1u << 4)   /* F2 */
+#define PFX_OPSIZE  (1u << 5)   /* 66 */
+#define PFX_SEG     (1u << 6)   /* an explicit segment override */
+
+typedef struct X86Insn X86Insn;
+typedef void X86Handler(X86Interp *s, const X86Insn *d);
+
+/* One decoded instruction: a handler and the operands the decoder extracted. */
+struct X86Insn {
+    X86Handler *fn;
+    int64_t disp;               /* displacement; for moffs forms the offset */
+    uint64_t imm;               /* immediate, extended as the instruction says */
+    uint16_t imm2;              /* ENTER's level; far pointer selector */
+    uint8_t len;
+    uint8_t ot;                 /* operand size */
+    uint8_t aot;                /* address size: OT_W, OT_L or OT_Q */
+    uint8_t seg;                /* segment of the memory operand */
+    uint8_t reg;                /* ModRM.reg register (byte-encoded when ot is OT_B) */
+    uint8_t rm;                 /* ModRM.rm register when mod == 3 */
+    uint8_t mod;                /* 3: register operand; else memory */
+    uint8_t base, index, scale; /* memory operand */
+    uint8_t op;                 /* opcode (low byte), or ModRM.reg for groups */
+    uint8_t pfx;                /* PFX_* */
+    uint8_t map;                /* 0: one-byte map, 1: 0F */
+};
+
+/* A run of decoded instructions at one guest physical address. */
+typedef struct X86Block {
+    uint64_t phys;              /* physical address of the first byte */
+    uint64_t page2;             /* physical page of a straddling last instruction, or UINT64_MAX */
+    uint32_t mode;              /* decode mode (code size), part of the key */
+    uint16_t n;                 /* instructions */
+    uint16_t bytes;             /* total length */
+    bool valid;                 /* false once invalidated (a zombie until freed) */
+    struct X86Block *hnext;     /* hash chain */
+    X86Insn insns[];
+} X86Block;
+
+/* Jump cache: linear PC and mode key to block, flushed with the exec TLB. */
+typedef struct JumpCacheEntry {
+    uint64_t pc;
+    uint32_t key;
+    X86Block *b;
+} JumpCacheEntry;
+
+#define JC_BITS 12
+#define JC_SIZE (1u << JC_BITS)
+
+/*
+ * A segment in the form the hot path wants: base, and the range of valid
+ * offsets.  check_r/check_w say that an access of that kind needs the slow
+ * check (limits that are not flat, expand-down, unusable or read-only).
+ */
+typedef struct SegFast {
+    uint64_t base;
+    uint64_t lo, hi;            /* valid offsets, inclusive */
+    bool check_r, check_w;
+    bool readable, writable;
+} SegFast;
+
+struct X86Interp {
+    CPUX86State *env;
+    X86InterpCtx *ctx;
+    uint64_t next_rip;          /* RIP after the executing instruction; branches set it */
+
+    /* Lazy flags. */
+    uint64_t cc_dst, cc_src1, cc_src2;
+    uint32_t cc_aux;
+    uint8_t cc_op, cc_ot;
+
+    bool stop;                  /* leave the current block after this instruction */
+    bool halted_now;            /* HLT executed */
+    bool inhibit_irq;           /* STI / MOV SS shadow for the next instruction */
+    bool nmi_blocked;           /* between NMI delivery and IRET */
+
+    /* Mode, from x86_update_mode(). */
+    uint8_t code_ot;            /* OT_W, OT_L, OT_Q: default code size */
+    bool long64;                /* 64-bit mode */
+    bool pe, v86;
+    uint8_t cpl;
+    uint8_t mmu_idx;            /* MMU_USER at CPL 3 */
+    uint64_t sp_mask;
+    uint64_t lin_mask;          /* linear addresses wrap at 4 GiB outside long mode */
+    uint64_t a20_mask;
+    SegFast seg[CPU_NB_SEGS];
+    uint64_t cr8;               /* TPR (no local APIC hook yet) */
+
+    /* Paging registers the TLB was filled under. */
+    uint64_t tlb_cr0, tlb_cr3, tlb_cr4, tlb_efer;
+    bool tlb_a20;
+
+    /* Exceptions: set before longjmp to jb. */
+    jmp_buf jb;
+    int exc_vector;
+    uint32_t exc_error;
+    bool exc_has_error;
+    X86EventKind exc_kind;
+    int delivering;             /* vector being delivered, -1 if none */
+    bool in_double_fault;
+
+    bool env_changed;           /* reload from env at the next run */
+    unsigned flush_gen;         /* x86_interp_flush_all generation seen */
+    unsigned zombie_gen;
+
+    TLBEntry tlb[MMU_NB][ACC_NB][TLB_SIZE];
+    uint64_t tlb_phys[MMU_NB][ACC_NB][TLB_SIZE];
+    JumpCacheEntry jc[JC_SIZE];
+
+    X86Interp *next_ctx;        /* every context, for code-page write protection */
+};
+
+/* ---- Registers -------------------------------------------------------------- */
+
+static inline uint64_t reg_get(X86Interp *s, unsigned r, int ot)
+{
+    uint64_t *regs = s->env->regs;
+    switch (ot) {
+    case OT_B:
+        return r >= REG_AH ? (regs[r - REG_AH] >> 8) & 0xff : regs[r] & 0xff;
+    case OT_W:
+        return regs[r] & 0xffff;
+    case OT_L:
+        return (uint32_t)regs[r];
+    default:
+        return regs[r];
+    }
+}
+
+/* Writes with the architectural rule: 32-bit writes zero the upper half. */
+static inline void reg_set(X86Interp *s, unsigned r, int ot, uint64_t v)
+{
+    uint64_t *regs = s->env->regs;
+    switch (ot) {
+    case OT_B:
+        if (r >= REG_AH) {
+            regs[r - REG_AH] = (regs[r - REG_AH] & ~0xff00ull) | ((v & 0xff) << 8);
+        } else {
+            regs[r] = (regs[r] & ~0xffull) | (v & 0xff);
+        }
+        break;
+    case OT_W:
+        regs[r] = (regs[r] & ~0xffffull) | (v & 0xffff);
+        break;
+    case OT_L:
+        regs[r] = (uint32_t)v;
+        break;
+    default:
+        regs[r] = v;
+        break;
+    }
+}
+
+static inline int64_t sext(uint64_t v, int ot)
+{
+    switch (ot) {
+    case OT_B:
+        return (int8_t)v;
+    case OT_W:
+        return (int16_t)v;
+    case OT_L:
+        return (int32_t)v;
+    default:
+        return (int64_t)v;
+    }
+}
+
+static inline uint64_t sign_bit(int ot)
+{
+    return 1ull << ((8 << ot) - 1);
+}
+
+/* ---- Lazy flags (flags.c holds the reference computation) -------------------- */
+
+uint32_t x86_cc_compute(const X86Interp *s);
+bool x86_cc_cond_slow(const X86Interp *s, int cond);
+uint64_t x86_get_eflags(X86Interp *s);
+/* Set RFLAGS bits in mask from val (arithmetic flags go to the lazy state). */
+void x86_set_eflags(X86Interp *s, uint64_t val, uint64_t mask);
+
+static inline void cc_set(X86Interp *s, CCOp op, int ot, uint64_t a, uint64_t b, uint64_t r)
+{
+    s->cc_op = op;
+    s->cc_ot = ot;
+    s->cc_src1 = a;
+    s->cc_src2 = b;
+    s->cc_dst = r;
+}
+
+static inline void cc_set_flags(X86Interp *s, uint32_t flags)
+{
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_dst = flags & CC_ARITH;
+}
+
+static inline bool cc_carry(const X86Interp *s)
+{
+    switch (s->cc_op) {
+    case CC_OP_LOGIC:
+        return false;
+    case CC_OP_SUB:
+        return s->cc_src1 < s->cc_src2;
+    case CC_OP_ADD:
+        return s->cc_dst < s->cc_src1;
+    case CC_OP_EFLAGS:
+        return s->cc_dst & CC_C;
+    default:
+        return x86_cc_compute(s) & CC_C;
+    }
+}
+
+/*
+ * A Jcc/SETcc/CMOVcc condition (SDM vol. 1, B.1), with fast paths for what
+ * loops do: compare/subtract, logic and the zero and sign flags.
+ */
+static inline bool x86_cond(const X86Interp *s, int cond)
+{
+    bool r;
+    int shift = 64 - (8 << s->cc_ot);
+
+    if (s->cc_op == CC_OP_EFLAGS) {
+        return x86_cc_cond_slow(s, cond);
+    }
+    switch (cond >> 1) {
+    case 2:                                 /* Z */
+        r = s->cc_dst == 0;
+        break;
+    case 4:                                 /* S */
+        r = (s->cc_dst >> ((8 << s->cc_ot) - 1)) & 1;
+        break;
+    case 1:                                 /* B */
+        if (s->cc_op != CC_OP_SUB && s->cc_op != CC_OP_LOGIC) {
+            return x86_cc_cond_slow(s, cond);
+        }
+        r = s->cc_op == CC_OP_SUB && s->cc_src1 < s->cc_src2;
+        break;
+    case 3:                                 /* BE */
+        if (s->cc_op != CC_OP_SUB) {
+            return x86_cc_cond_slow(s, cond);
+        }
+        r = s->cc_src1 <= s->cc_src2;
+        break;
+    case 6:                                 /* L */
+        if (s->cc_op != CC_OP_SUB) {
+            return x86_cc_cond_slow(s, cond);
+        }
+        r = (int64_t)(s->cc_src1 << shift) < (int64_t)(s->cc_src2 << shift);
+        break;
+    case 7:                                 /* LE */
+        if (s->cc_op != CC_OP_SUB) {
+            return x86_cc_cond_slow(s, cond);
+        }
+        r = (int64_t)(s->cc_src1 << shift) <= (int64_t)(s->cc_src2 << shift);
+        break;
+    default:
+        return x86_cc_cond_slow(s, cond);
+    }
+    return r ^ (cond & 1);
+}
+
+/* ---- Exceptions (except.c) ------------------------------------------------------ */
+
+/* Raise an exception; the vector decides whether error_code is pushed. */
+G_NORETURN void x86_raise(X86Interp *s, int vector, uint32_t error_code);
+/* INT n / INT3 / INTO / INT1: delivered with the next instruction's RIP. */
+G_NORETURN void x86_raise_soft(X86Interp *s, int vector, X86EventKind kind);
+/* Deliver an event now (the run loop calls it; faults inside longjmp again). */
+void x86_deliver(X86Interp *s, int vector, X86EventKind kind, bool has_error,
+                 uint32_t error_code);
+bool x86_vector_has_error(int vector);
+
+/* ---- Segments and modes (seg.c) ------------------------------------------------ */
+
+/* Recompute the cached mode (CPL, sizes, masks, SegFast) from env. */
+void x86_update_mode(X86Interp *s);
+void x86_update_seg(X86Interp *s, int seg);
+/* The slow segment check: raises #GP(0) or #SS(0). */
+void x86_seg_check(X86Interp *s, int seg, uint64_t off, unsigned size, bool write);
+
+static inline uint64_t x86_seg_lin(X86Interp *s, int seg, uint64_t off, int ot, bool write)
+{
+    const SegFast *sf = &s->seg[seg];
+    if (G_UNLIKELY(write ? sf->check_w : sf->check_r)) {
+        x86_seg_check(s, seg, off, 1u << ot, write);
+    }
+    return (sf->base + off) & s->lin_mask;
+}
+
+/* ---- Memory (mmu.c) -------------------------------------------------------------- */
+
+uint64_t x86_ld_slow(X86Interp *s, uint64_t lin, int ot, int mmu, int seg);
+void x86_st_slow(X86Interp *s, uint64_t lin, int ot, uint64_t val, int mmu, int seg);
+/* Translate for a write (faulting if it must); host pointer for RAM, NULL otherwise. */
+void *x86_wptr_slow(X86Interp *s, uint64_t lin, int ot, int mmu, int seg);
+/* Physical address of lin for kind, filling the TLB (may fault). */
+uint64_t x86_translate(X86Interp *s, uint64_t lin, int kind, int mmu, int seg);
+/* Host pointer of a code byte, valid to the end of its page; NULL for non-RAM. */
+const uint8_t *x86_fetch_ptr(X86Interp *s, uint64_t lin, uint64_t *phys, bool may_fault,
+                             bool *faulted);
+void x86_tlb_flush(X86Interp *s);
+void x86_tlb_flush_page(X86Interp *s, uint64_t lin);
+/* Mark write entries of phys page in every context as TLB_CODE. */
+void x86_tlb_protect_code_page(uint64_t page);
+void x86_interp_register(X86Interp *s);
+void x86_interp_unregister(X86Interp *s);
+
+static inline uint64_t ldn(const void *p, int ot)
+{
+    switch (ot) {
+    case OT_B:
+        return *(const uint8_t *)p;
+    case OT_W: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case OT_L: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    }
+}
+
+static inline void stn(void *p, int ot, uint64_t v)
+{
+    switch (ot) {
+    case OT_B:
+        *(uint8_t *)p = v;
+        break;
+    case OT_W: {
+        uint16_t x = v;
+        memcpy(p, &x, 2);
+        break;
+    }
+    case OT_L: {
+        uint32_t x = v;
+        memcpy(p, &x, 4);
+        break;
+    }
+    default:
+        memcpy(p, &v, 8);
+        break;
+    }
+}
+
+static inline void *tlb_fast(X86Interp *s, uint64_t lin, int ot, int kind, int mmu)
+{
+    TLBEntry *e = &s->tlb[mmu][kind][(lin >> 12) & (TLB_SIZE - 1)];
+    if (G_LIKELY(e->tag == (lin & X86_PAGE_MASK)) &&
+        G_LIKELY((lin & 0xfff) <= X86_PAGE_SIZE - (1u << ot))) {
+        return (void *)(uintptr_t)(lin + e->addend);
+    }
+    return NULL;
+}
+
+/* A load through a segment (checks, TLB, MMIO slow path). */
+static inline uint64_t x86_ld(X86Interp *s, int seg, uint64_t off, int ot)
+{
+    uint64_t lin = x86_seg_lin(s, seg, off, ot, false);
+    void *p = tlb_fast(s, lin, ot, ACC_READ, s->mmu_idx);
+    if (G_LIKELY(p != NULL)) {
+        return ldn(p, ot);
+    }
+    return x86_ld_slow(s, lin, ot, s->mmu_idx, seg);
+}
+
+static inline void x86_st(X86Interp *s, int seg, uint64_t off, int ot, uint64_t val)
+{
+    uint64_t lin = x86_seg_lin(s, seg, off, ot, true);
+    void *p = tlb_fast(s, lin, ot, ACC_WRITE, s->mmu_idx);
+    if (G_LIKELY(p != NULL)) {
+        stn(p, ot, val);
+        return;
+    }
+    x86_st_slow(s, lin, ot, val, s->mmu_idx, seg);
+}
+
+/* Supervisor accesses by linear address (descriptor tables, TSS, IDT). */
+static inline uint64_t x86_ld_sys(X86Interp *s, uint64_t lin, int ot)
+{
+    lin &= s->lin_mask;
+    void *p = tlb_fast(s, lin, ot, ACC_READ, MMU_KERNEL);
+    return p ? ldn(p, ot) : x86_ld_slow(s, lin, ot, MMU_KERNEL, -1);
+}
+
+static inline void x86_st_sys(X86Interp *s, uint64_t lin, int ot, uint64_t val)
+{
+    lin &= s->lin_mask;
+    void *p = tlb_fast(s, lin, ot, ACC_WRITE, MMU_KERNEL);
+    if (p) {
+        stn(p, ot, val);
+    } else {
+        x86_st_slow(s, lin, ot, val, MMU_KERNEL, -1);
+    }
+}
+
+/* Read-modify-write: translate for writing once, then load and store. */
+typedef struct X86MemRef {
+    void *host;
+    uint64_t lin;
+    int seg;
+} X86MemRef;
+
+static inline uint64_t x86_rmw_ld(X86Interp *s, int seg, uint64_t off, int ot, X86MemRef *m)
+{
+    m->lin = x86_seg_lin(s, seg, off, ot, true);
+    m->seg = seg;
+    m->host = tlb_fast(s, m->lin, ot, ACC_WRITE, s->mmu_idx);
+    if (G_UNLIKELY(!m->host)) {
+        m->host = x86_wptr_slow(s, m->lin, ot, s->mmu_idx, seg);
+        if (!m->host) {
+            return x86_ld_slow(s, m->lin, ot, s->mmu_idx, seg);
+        }
+    }
+    return ldn(m->host, ot);
+}
+
+static inline void x86_rmw_st(X86Interp *s, const X86MemRef *m, int ot, uint64_t val)
+{
+    if (G_LIKELY(m->host != NULL)) {
+        stn(m->host, ot, val);
+    } else {
+        x86_st_slow(s, m->lin, ot, val, s->mmu_idx, m->seg);
+    }
+}
+
+/* ---- Operands ------------------------------------------------------------------ */
+
+/* The effective address (offset in the segment) of the memory operand. */
+static inline uint64_t insn_ea(X86Interp *s, const X86Insn *d)
+{
+    uint64_t a = d->disp;
+    if (d->base < 16) {
+        a += s->env->regs[d->base];
+    } else if (d->base == REG_RIP) {
+        a += s->next_rip;
+    }
+    if (d->index < 16) {
+        a += s->env->regs[d->index] << d->scale;
+    }
+    return a & x86_size_mask[d->aot];
+}
+
+/* The r/m operand as a source. */
+static inline uint64_t op_rm_get(X86Interp *s, const X86Insn *d, int ot)
+{
+    if (d->mod == 3) {
+        return reg_get(s, d->rm, ot);
+    }
+    return x86_ld(s, d->seg, insn_ea(s, d), ot);
+}
+
+/* The r/m operand as a destination. */
+static inline void op_rm_set(X86Interp *s, const X86Insn *d, int ot, uint64_t v)
+{
+    if (d->mod == 3) {
+        reg_set(s, d->rm, ot, v);
+    } else {
+        x86_st(s, d->seg, insn_ea(s, d), ot, v);
+    }
+}
+
+/* ---- Stack ------------------------------------------------------------------------ */
+
+static inline void x86_push(X86Interp *s, int ot, uint64_t val)
+{
+    uint64_t *rsp = &s->env->regs[R_ESP];
+    uint64_t sp = (*rsp - (1u << ot)) & s->sp_mask;
+    x86_st(s, R_SS, sp, ot, val);
+    *rsp = (*rsp & ~s->sp_mask) | sp;
+}
+
+static inline uint64_t x86_pop(X86Interp *s, int ot)
+{
+    uint64_t *rsp = &s->env->regs[R_ESP];
+    uint64_t v = x86_ld(s, R_SS, *rsp & s->sp_mask, ot);
+    *rsp = (*rsp & ~s->sp_mask) | ((*rsp + (1u << ot)) & s->sp_mask);
+    return v;
+}
+
+/* The stack operand size of PUSH/POP/CALL in the current mode (v: the instruction's ot). */
+static inline int stack_ot(const X86Interp *s, int ot)
+{
+    return ot;
+}
+
+/* ---- Control flow ------------------------------------------------------------------ */
+
+/* A near branch: IP wraps to the operand size outside 64-bit mode. */
+static inline void x86_jump(X86Interp *s, uint64_t target, int ot)
+{
+    if (!s->long64) {
+        target &= x86_size_mask[ot == OT_Q ? OT_L : ot];
+        /* SDM vol. 2, JMP: a target outside CS's limit is #GP(0). */
+        if (G_UNLIKELY(target > s->env->segs[R_CS].limit)) {
+            x86_raise(s, EXC_GP, 0);
+        }
+    } else if (G_UNLIKELY((uint64_t)(((int64_t)target << 16) >> 16) != target)) {
+        x86_raise(s, EXC_GP, 0);
+    }
+    s->next_rip = target;
+}
+
+/* ---- Privilege ------------------------------------------------------------------------ */
+
+static inline void x86_require_cpl0(X86Interp *s)
+{
+    if (s->cpl != 0) {
+        x86_raise(s, EXC_GP, 0);
+    }
+}
+
+static inline uint64_t x86_eflags_raw(X86Interp *s)
+{
+    return s->env->eflags;
+}
+
+static inline int x86_iopl(X86Interp *s)
+{
+    return (s->env->eflags & IOPL_MASK) >> 12;
+}
+
+#endif
