@@ -227,6 +227,8 @@ void qcow2_compressed_range(const BDRVQcow2State *s, uint64_t l2_entry, uint64_t
 int qcow2_signal_corruption(BDRVQcow2State *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* qcow2-header.c */
+/* The list for BDRVQcow2State.unknown_exts. */
+GPtrArray *qcow2_unknown_exts_new(void);
 int qcow2_header_read(BDRVQcow2State *s, Error **errp);
 /* Rewrite the whole header cluster from the state. */
 int qcow2_header_write(BDRVQcow2State *s);

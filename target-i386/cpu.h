@@ -12,6 +12,7 @@
 #define TARGET_I386_CPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hw/core/qdev.h"
@@ -211,6 +212,33 @@ typedef struct CPUX86State {
 
 typedef struct X86CPUDefinition X86CPUDefinition;
 
+/*
+ * CPUID feature words: the registers -cpu +feat/-feat names bits of
+ * (target-i386/cpu-models.c has the names and the leaf of each word).
+ */
+typedef enum FeatureWord {
+    FEAT_1_EDX,                 /* CPUID.01H:EDX */
+    FEAT_1_ECX,                 /* CPUID.01H:ECX */
+    FEAT_7_0_EBX,               /* CPUID.(EAX=07H,ECX=0):EBX */
+    FEAT_7_0_ECX,
+    FEAT_7_0_EDX,
+    FEAT_8000_0001_EDX,         /* CPUID.80000001H:EDX */
+    FEAT_8000_0001_ECX,
+    FEAT_8000_0007_EDX,         /* invariant TSC */
+    FEAT_D_1_EAX,               /* CPUID.(EAX=0DH,ECX=1):EAX: XSAVEOPT, XSAVEC... */
+    FEAT_KVM,                   /* CPUID.40000001H:EAX: KVM paravirt features */
+    FEATURE_WORDS,
+} FeatureWord;
+
+/* Bits kemu's own code tests. */
+#define CPUID_1_EDX_APIC    (1u << 9)
+#define CPUID_1_EDX_HT      (1u << 28)
+#define CPUID_1_ECX_XSAVE   (1u << 26)
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_1_ECX_X2APIC  (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+
 typedef struct X86CPU {
     DeviceState parent_obj;
     CPUX86State env;
@@ -222,11 +250,33 @@ typedef struct X86CPU {
     void *accel;                /* the accelerator's per-vCPU state */
     int thread_id;              /* host thread running it, for info cpus */
     bool stopped;               /* parked by the run state (pause) */
+
+    /* CPUID as the guest sees it (target-i386/cpu-models.c), set at realize. */
+    uint32_t features[FEATURE_WORDS];
+    uint32_t minus_features[FEATURE_WORDS];    /* -feat: never turned on by filtering */
+    bool max_features;          /* host, max: all that the accelerator supports */
+    uint32_t cpuid_level;       /* highest basic leaf */
+    uint32_t cpuid_xlevel;      /* highest extended leaf (0x8000xxxx) */
+    uint32_t cpuid_version;     /* CPUID.01H:EAX, family/model/stepping (EDX at reset) */
+    char cpuid_vendor[13];
+    char cpuid_model_id[49];
+    unsigned nr_cores;          /* per socket, from -smp (topology leaves) */
+    unsigned nr_threads;        /* per core */
+
+    /* Run control (system/cpus.c). */
+    bool vcpu_dirty;            /* env is newer than the accelerator's copy */
+    bool reset_pending;         /* the next sync_to writes the whole power-on state */
 } X86CPU;
 
 static inline X86CPU *X86_CPU(Object *obj)
 {
     return (X86CPU *)object_check(obj, TYPE_X86_CPU);
+}
+
+/* The X86CPU that holds env. */
+static inline X86CPU *x86_env_get_cpu(CPUX86State *env)
+{
+    return (X86CPU *)((char *)env - offsetof(X86CPU, env));
 }
 
 /* Mode helpers used by every accelerator's register code. */

@@ -177,7 +177,8 @@ struct X86Interp {
     uint8_t cpl;
     uint8_t mmu_idx;            /* MMU_USER at CPL 3 */
     uint64_t sp_mask;
-    uint64_t lin_mask;          /* linear addresses wrap at 4 GiB outside long mode */
+    uint64_t lin_mask;          /* data linear addresses wrap at 4 GiB outside 64-bit mode */
+    uint64_t sys_lin_mask;      /* descriptor tables, TSS: 64-bit whenever long mode is active */
     uint64_t a20_mask;
     SegFast seg[CPU_NB_SEGS];
     uint64_t cr8;               /* TPR (no local APIC hook yet) */
@@ -198,6 +199,10 @@ struct X86Interp {
     bool env_changed;           /* reload from env at the next run */
     unsigned flush_gen;         /* x86_interp_flush_all generation seen */
     unsigned zombie_gen;
+
+    /* Last RAM range found for a physical address, for reads and writes. */
+    uint64_t pcache_start[2], pcache_end[2];
+    uint8_t *pcache_host[2];
 
     TLBEntry tlb[MMU_NB][ACC_NB][TLB_SIZE];
     uint64_t tlb_phys[MMU_NB][ACC_NB][TLB_SIZE];
@@ -399,6 +404,25 @@ void x86_tlb_flush_page(X86Interp *s, uint64_t lin);
 void x86_tlb_protect_code_page(uint64_t page);
 void x86_interp_register(X86Interp *s);
 void x86_interp_unregister(X86Interp *s);
+/* Host pointer for len bytes of RAM at phys, or NULL (MMIO, ROM for writes, unassigned). */
+void *x86_phys_host(X86Interp *s, uint64_t phys, unsigned len, bool is_write);
+/* Physical memory accesses (page tables, A/D bits); MMIO under the BQL. */
+uint64_t x86_phys_ld(X86Interp *s, uint64_t phys, int ot);
+void x86_phys_st(X86Interp *s, uint64_t phys, int ot, uint64_t val);
+/* Port I/O under the BQL. */
+uint64_t x86_io_in(X86Interp *s, uint16_t port, int ot);
+void x86_io_out(X86Interp *s, uint16_t port, int ot, uint64_t val);
+
+/* ---- Decoded-code cache (cache.c) ---------------------------------------------- */
+
+bool x86_code_page_has_code(uint64_t page);
+/* A guest write to [phys, phys+len): drop overlapping blocks; true if the page still holds code. */
+bool x86_code_write(X86Interp *s, uint64_t phys, unsigned len);
+/* The block to run at the current CS:RIP (decoding it if needed; may fault). */
+X86Block *x86_block_lookup(X86Interp *s);
+/* Apply flushes and invalidations requested from other threads or by listeners. */
+void x86_cache_sync(X86Interp *s);
+extern unsigned x86_flush_gen_global;
 
 static inline uint64_t ldn(const void *p, int ot)
 {
@@ -480,14 +504,14 @@ static inline void x86_st(X86Interp *s, int seg, uint64_t off, int ot, uint64_t 
 /* Supervisor accesses by linear address (descriptor tables, TSS, IDT). */
 static inline uint64_t x86_ld_sys(X86Interp *s, uint64_t lin, int ot)
 {
-    lin &= s->lin_mask;
+    lin &= s->sys_lin_mask;
     void *p = tlb_fast(s, lin, ot, ACC_READ, MMU_KERNEL);
     return p ? ldn(p, ot) : x86_ld_slow(s, lin, ot, MMU_KERNEL, -1);
 }
 
 static inline void x86_st_sys(X86Interp *s, uint64_t lin, int ot, uint64_t val)
 {
-    lin &= s->lin_mask;
+    lin &= s->sys_lin_mask;
     void *p = tlb_fast(s, lin, ot, ACC_WRITE, MMU_KERNEL);
     if (p) {
         stn(p, ot, val);
@@ -578,12 +602,6 @@ static inline uint64_t x86_pop(X86Interp *s, int ot)
     uint64_t v = x86_ld(s, R_SS, *rsp & s->sp_mask, ot);
     *rsp = (*rsp & ~s->sp_mask) | ((*rsp + (1u << ot)) & s->sp_mask);
     return v;
-}
-
-/* The stack operand size of PUSH/POP/CALL in the current mode (v: the instruction's ot). */
-static inline int stack_ot(const X86Interp *s, int ot)
-{
-    return ot;
 }
 
 /* ---- Control flow ------------------------------------------------------------------ */
