@@ -38,6 +38,21 @@ typedef struct AccelOps {
     void (*sync_from)(X86CPU *cpu);
     /* Registers from cpu->env into the accelerator (after reset or loadvm). */
     void (*sync_to)(X86CPU *cpu);
+
+    /*
+     * Machine reset, with every vCPU parked: put what the accelerator
+     * emulates itself (an in-kernel irqchip and PIT) to its power-on state.
+     */
+    void (*reset)(void);
+    /*
+     * True when the accelerator emulates the PIC, IOAPIC, local APICs and
+     * PIT itself (KVM's in-kernel irqchip): the board then sends its GSI
+     * lines to set_irq instead of to its own PIC and IOAPIC, and leaves its
+     * PIT's IRQ 0 unconnected.  Fixed once init has run.
+     */
+    bool (*has_irqchip)(void);
+    /* Drive GSI gsi (0-23; ISA IRQ 0 reaches IOAPIC pin 2 by the MADT override). */
+    void (*set_irq)(int gsi, int level);
 } AccelOps;
 
 const AccelOps *accel_find(const char *name);

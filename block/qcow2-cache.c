@@ -66,6 +66,12 @@ int qcow2_cache_get(BDRVQcow2State *s, Qcow2Cache *c, uint64_t offset, bool fres
     if (fresh) {
         memset(e->data, 0, s->cluster_size);
     } else {
+        /* Checked here, on the way in: a table past the end would read as zeros. */
+        int64_t file_len = blk_getlength(s->file);
+        if (file_len < 0 || offset + s->cluster_size > (uint64_t)file_len) {
+            return qcow2_signal_corruption(s, "Metadata table at %#" PRIx64 " lies beyond "
+                                           "the end of the file", offset);
+        }
         int ret = blk_pread(s->file, offset, e->data, s->cluster_size);
         if (ret < 0) {
             return ret;

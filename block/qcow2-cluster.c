@@ -50,12 +50,9 @@ static int l1_entry_l2_offset(BDRVQcow2State *s, uint64_t l1_index, uint64_t *l2
     if (!off) {
         return 0;
     }
-    int64_t file_len = blk_getlength(s->file);
-    if ((e & QCOW2_L1E_RESERVED) || off % s->cluster_size || file_len < 0 ||
-        off + s->cluster_size > (uint64_t)file_len) {
-        return qcow2_signal_corruption(s, "L2 table offset %#" PRIx64 " unaligned or beyond "
-                                       "the end of the file (L1 index: %#" PRIx64 ")",
-                                       off, l1_index);
+    if ((e & QCOW2_L1E_RESERVED) || off % s->cluster_size) {
+        return qcow2_signal_corruption(s, "L2 table offset %#" PRIx64 " unaligned "
+                                       "(L1 index: %#" PRIx64 ")", off, l1_index);
     }
     *l2_off = off;
     return 0;
@@ -368,10 +365,13 @@ int qcow2_pwrite_clusters(BDRVQcow2State *s, uint64_t offset, const uint8_t *buf
                 n += m;
                 k++;
             }
-            int64_t host = qcow2_alloc_clusters(s, k * cs);
+            uint64_t got;
+            int64_t host = qcow2_alloc_clusters_upto(s, k, &got);
             if (host < 0) {
                 return (int)host;
             }
+            k = got;
+            n = MIN(n, k * cs);
             ret = blk_pwrite(s->file, host, buf, n);
             if (ret < 0) {
                 return ret;
@@ -538,10 +538,12 @@ int qcow2_preallocate(BDRVQcow2State *s, uint64_t from, uint64_t to, PreallocMod
             }
             k++;
         }
-        int64_t host = qcow2_alloc_clusters(s, k << s->cluster_bits);
+        uint64_t got;
+        int64_t host = qcow2_alloc_clusters_upto(s, k, &got);
         if (host < 0) {
             return (int)host;
         }
+        k = got;
         ret = qcow2_cache_get(s, &s->l2_cache, l2_off, false, &t);
         if (ret < 0) {
             return ret;

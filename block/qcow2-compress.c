@@ -4,11 +4,26 @@
  * window, which every qcow2 reader accepts, and inflate with the largest.
  */
 #include "block/qcow2.h"
+#include "config-host.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#ifdef CONFIG_ZLIB
 #include <zlib.h>
+#endif
 
+#ifndef CONFIG_ZLIB
+/* Built without zlib: compressed clusters can be neither read nor written. */
+ssize_t qcow2_compress(uint8_t *dest, size_t dest_size, const uint8_t *src, size_t src_size)
+{
+    return -1;
+}
+
+int qcow2_decompress(uint8_t *dest, size_t dest_size, const uint8_t *src, size_t src_size)
+{
+    return -ENOTSUP;
+}
+#else
 ssize_t qcow2_compress(uint8_t *dest, size_t dest_size, const uint8_t *src, size_t src_size)
 {
     z_stream strm = { 0 };
@@ -43,6 +58,7 @@ int qcow2_decompress(uint8_t *dest, size_t dest_size, const uint8_t *src, size_t
     inflateEnd(&strm);
     return ok ? 0 : -EIO;
 }
+#endif
 
 int qcow2_read_compressed(BDRVQcow2State *s, uint64_t l2_entry, uint8_t *cluster)
 {
@@ -76,7 +92,7 @@ int qcow2_write_compressed(BDRVQcow2State *s, uint64_t offset, const uint8_t *bu
                            uint64_t bytes)
 {
     const uint64_t cs = s->cluster_size;
-    if (offset & (cs - 1) || (bytes != cs && offset + bytes != s->size) || bytes > cs) {
+    if (offset & (cs - 1) || bytes > cs || (bytes != cs && offset + cs < s->size)) {
         return -EINVAL;
     }
     if (s->broken) {

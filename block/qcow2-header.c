@@ -92,7 +92,7 @@ static char *feature_names_unknown(const uint8_t *table, uint32_t table_len, uin
             g_string_append(out, name);
         } else {
             g_string_append_printf(out, "Unknown incompatible feature: %" PRIx64,
-                                   1ULL << bit);
+                                   (uint64_t)1 << bit);
         }
     }
     return g_string_free(out, false);

@@ -98,12 +98,9 @@ static int refblock_offset(BDRVQcow2State *s, uint64_t rt_index, uint64_t *offse
         return 0;
     }
     uint64_t off = e & QCOW2_REFT_OFFSET_MASK;
-    int64_t file_len = blk_getlength(s->file);
-    if ((e & QCOW2_REFT_RESERVED) || off % s->cluster_size || file_len < 0 ||
-        off + s->cluster_size > (uint64_t)file_len) {
-        return qcow2_signal_corruption(s, "Refblock offset %#" PRIx64 " unaligned or "
-                                       "beyond the end of the file (reftable index %#"
-                                       PRIx64 ")", off, rt_index);
+    if ((e & QCOW2_REFT_RESERVED) || off % s->cluster_size) {
+        return qcow2_signal_corruption(s, "Refblock offset %#" PRIx64 " unaligned "
+                                       "(reftable index %#" PRIx64 ")", off, rt_index);
     }
     *offset = off;
     return 0;
@@ -409,6 +406,61 @@ int64_t qcow2_alloc_clusters(BDRVQcow2State *s, uint64_t size)
         s->free_cluster_index = start + nb;
     }
     s->highest_alloc = MAX(s->highest_alloc, start + nb - 1);
+    return (int64_t)(start << s->cluster_bits);
+}
+
+int64_t qcow2_alloc_clusters_upto(BDRVQcow2State *s, uint64_t max_nb, uint64_t *nb)
+{
+    if (s->broken) {
+        return -EIO;
+    }
+    const uint64_t max_cluster = QCOW2_MAX_HOST_OFFSET >> s->cluster_bits;
+    uint64_t start = MAX(s->free_cluster_index, 1), run;
+    for (;;) {
+        uint64_t rc = 1;
+        for (; start < max_cluster; start++) {
+            int ret = qcow2_get_refcount(s, start, &rc);
+            if (ret < 0) {
+                return ret;
+            }
+            if (rc == 0) {
+                break;
+            }
+        }
+        if (start >= max_cluster) {
+            return -EFBIG;
+        }
+        /* The free run from start, up to max_nb, within refcount blocks that exist. */
+        uint64_t r = start >> s->refcount_block_bits;
+        if (r >= s->refcount_table_size || !s->refcount_table[r]) {
+            int ret = create_refblock(s, r);
+            if (ret < 0) {
+                return ret;
+            }
+            start = MAX(s->free_cluster_index, 1);
+            continue;
+        }
+        uint64_t block_end = (r + 1) << s->refcount_block_bits;
+        for (run = 1; run < max_nb && start + run < block_end; run++) {
+            int ret = qcow2_get_refcount(s, start + run, &rc);
+            if (ret < 0) {
+                return ret;
+            }
+            if (rc) {
+                break;
+            }
+        }
+        break;
+    }
+    int ret = qcow2_update_refcount(s, start << s->cluster_bits, run << s->cluster_bits, 1,
+                                    false);
+    if (ret < 0) {
+        return ret;
+    }
+    /* Everything from the old hint up to start was in use. */
+    s->free_cluster_index = start + run;
+    s->highest_alloc = MAX(s->highest_alloc, start + run - 1);
+    *nb = run;
     return (int64_t)(start << s->cluster_bits);
 }
 

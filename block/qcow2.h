@@ -31,17 +31,17 @@
 #define QCOW2_MAX_SNAPSHOT_TABLE_BYTES (64 * 1024 * 1024)
 #define QCOW2_MAX_SNAPSHOT_EXTRA 1024
 /* Host offsets are 56 bits ("Cluster mapping"). */
-#define QCOW2_MAX_HOST_OFFSET (1ULL << 56)
+#define QCOW2_MAX_HOST_OFFSET (UINT64_C(1) << 56)
 
 /* "Header": incompatible, compatible and autoclear feature bits */
-#define QCOW2_INCOMPAT_DIRTY       (1ULL << 0)
-#define QCOW2_INCOMPAT_CORRUPT     (1ULL << 1)
-#define QCOW2_INCOMPAT_DATA_FILE   (1ULL << 2)
-#define QCOW2_INCOMPAT_COMPRESSION (1ULL << 3)
-#define QCOW2_INCOMPAT_EXTL2       (1ULL << 4)
-#define QCOW2_COMPAT_LAZY_REFCOUNTS (1ULL << 0)
-#define QCOW2_AUTOCLEAR_BITMAPS    (1ULL << 0)
-#define QCOW2_AUTOCLEAR_DATA_FILE_RAW (1ULL << 1)
+#define QCOW2_INCOMPAT_DIRTY       (UINT64_C(1) << 0)
+#define QCOW2_INCOMPAT_CORRUPT     (UINT64_C(1) << 1)
+#define QCOW2_INCOMPAT_DATA_FILE   (UINT64_C(1) << 2)
+#define QCOW2_INCOMPAT_COMPRESSION (UINT64_C(1) << 3)
+#define QCOW2_INCOMPAT_EXTL2       (UINT64_C(1) << 4)
+#define QCOW2_COMPAT_LAZY_REFCOUNTS (UINT64_C(1) << 0)
+#define QCOW2_AUTOCLEAR_BITMAPS    (UINT64_C(1) << 0)
+#define QCOW2_AUTOCLEAR_DATA_FILE_RAW (UINT64_C(1) << 1)
 
 /* "Header extensions" */
 #define QCOW2_EXT_END           0x00000000U
@@ -52,15 +52,15 @@
 #define QCOW2_EXT_DATA_FILE     0x44415441U
 
 /* "Cluster mapping": L1 and L2 entries, refcount table entries */
-#define QCOW2_OFLAG_COPIED     (1ULL << 63)
-#define QCOW2_OFLAG_COMPRESSED (1ULL << 62)
-#define QCOW2_OFLAG_ZERO       (1ULL << 0)
-#define QCOW2_L1E_OFFSET_MASK  0x00fffffffffffe00ULL
-#define QCOW2_L1E_RESERVED     0x7f000000000001ffULL
-#define QCOW2_L2E_OFFSET_MASK  0x00fffffffffffe00ULL
-#define QCOW2_L2E_RESERVED     0x3f000000000001feULL
-#define QCOW2_REFT_OFFSET_MASK 0xfffffffffffffe00ULL
-#define QCOW2_REFT_RESERVED    0x1ffULL
+#define QCOW2_OFLAG_COPIED     (UINT64_C(1) << 63)
+#define QCOW2_OFLAG_COMPRESSED (UINT64_C(1) << 62)
+#define QCOW2_OFLAG_ZERO       (UINT64_C(1) << 0)
+#define QCOW2_L1E_OFFSET_MASK  UINT64_C(0x00fffffffffffe00)
+#define QCOW2_L1E_RESERVED     UINT64_C(0x7f000000000001ff)
+#define QCOW2_L2E_OFFSET_MASK  UINT64_C(0x00fffffffffffe00)
+#define QCOW2_L2E_RESERVED     UINT64_C(0x3f000000000001fe)
+#define QCOW2_REFT_OFFSET_MASK UINT64_C(0xfffffffffffffe00)
+#define QCOW2_REFT_RESERVED    UINT64_C(0x1ff)
 
 typedef enum {
     QCOW2_CLUSTER_UNALLOCATED,
@@ -152,6 +152,8 @@ typedef struct BDRVQcow2State {
     uint8_t *cluster_data;          /* last decompressed cluster */
     uint64_t cluster_cache_entry;   /* its L2 entry, 0 if none */
 
+    bool prealloc_checked;          /* qcow2_metadata_preallocated() ran */
+    bool prealloc_detected;
     bool broken;                    /* inconsistency found: refuse further writes */
     bool dirty_set_by_us;
 } BDRVQcow2State;
@@ -258,7 +260,10 @@ int qcow2_get_refcount(BDRVQcow2State *s, uint64_t cluster_index, uint64_t *refc
 /* Add addend to the refcount of every cluster overlapping [offset, offset + len). */
 int qcow2_update_refcount(BDRVQcow2State *s, uint64_t offset, uint64_t len, int64_t addend,
                           bool discard);
+/* size bytes of contiguous clusters (tables); their host offset or -errno. */
 int64_t qcow2_alloc_clusters(BDRVQcow2State *s, uint64_t size);
+/* The first free clusters, at most max_nb of them contiguous (data); *nb got. */
+int64_t qcow2_alloc_clusters_upto(BDRVQcow2State *s, uint64_t max_nb, uint64_t *nb);
 int64_t qcow2_alloc_bytes(BDRVQcow2State *s, uint64_t size);
 /* Drop the reference an L2 entry holds on its host clusters. */
 int qcow2_free_l2_entry(BDRVQcow2State *s, uint64_t l2_entry, bool discard);
@@ -316,7 +321,15 @@ int qcow2_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list);
 /* Read and range-check an L1 table from the file (host byte order). */
 int qcow2_read_l1(BDRVQcow2State *s, uint64_t offset, uint32_t size, uint64_t **l1);
 
+/* qcow2-create.c */
+bool qcow2_create(const char *filename, int64_t size, Opts *opts, Error **errp);
+bool qcow2_measure(Opts *opts, BlockDriverState *in, int64_t size, uint64_t *required,
+                   uint64_t *fully_allocated, Error **errp);
+extern const char *const qcow2_create_help[];
+
 /* qcow2-check.c */
 int qcow2_check(BlockDriverState *bs, BdrvCheckResult *res, BdrvCheckMode fix);
+/* The silent repair of an image left dirty (lazy refcounts) when opened read-write. */
+int qcow2_repair_dirty(BDRVQcow2State *s);
 
 #endif

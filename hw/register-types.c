@@ -23,6 +23,7 @@
 #include "hw/timer/i8254.h"
 #include "migration/vmstate.h"
 #include "system/timer.h"
+#include "target-i386/cpu.h"
 
 void kemu_register_all_types(void)
 {
@@ -38,6 +39,7 @@ void kemu_register_all_types(void)
     machine_register_types();
     machine_none_register_types();
     pc_machine_register_types();
+    x86_cpu_register_types();
     isa_register_types();
     pci_register_types();
     /* Devices: one line each, in the order of hw/ folders. */

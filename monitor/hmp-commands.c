@@ -63,6 +63,16 @@ const HmpCommand hmp_info_commands[] = {
         .cmd = hmp_info_pci,
     },
     {
+        .name = "registers", .args_type = "cpustate_all:-a,vcpu:i?", .params = "[-a|vcpu]",
+        .help = "show the cpu registers (-a: all vCPUs; vcpu: that vCPU; default: #0)",
+        .cmd = hmp_info_registers,
+    },
+    {
+        .name = "cpus", .args_type = "", .params = "",
+        .help = "show infos for each CPU",
+        .cmd = hmp_info_cpus,
+    },
+    {
         .name = "history", .args_type = "", .params = "",
         .help = "show the command line history",
         .cmd = hmp_info_history,

@@ -94,4 +94,10 @@ void hmp_info_pci(Monitor *mon, const HmpArgs *args);
 /* hw/input/sendkey.c */
 void hmp_sendkey(Monitor *mon, const HmpArgs *args);
 
+/* target-i386/cpu-dump.c */
+void hmp_info_registers(Monitor *mon, const HmpArgs *args);
+
+/* system/cpus.c */
+void hmp_info_cpus(Monitor *mon, const HmpArgs *args);
+
 #endif

@@ -193,7 +193,7 @@ typedef struct CPUX86State {
     uint64_t misc_enable;
 
     /* x87, MMX (aliases the x87 significands), SSE. */
-    FloatX80 fpregs[8];
+    FloatX80 fpregs[8];         /* physical R0-R7: ST(i) is fpregs[(TOP + i) & 7] */
     uint16_t fpuc;              /* control word */
     uint16_t fpus;              /* status word, TOP in bits 11-13 */
     uint16_t fptag;             /* full tag word, 2 bits per register */
@@ -254,6 +254,7 @@ typedef struct X86CPU {
     /* CPUID as the guest sees it (target-i386/cpu-models.c), set at realize. */
     uint32_t features[FEATURE_WORDS];
     uint32_t minus_features[FEATURE_WORDS];    /* -feat: never turned on by filtering */
+    uint32_t plus_features[FEATURE_WORDS];     /* +feat: asked for by name, so warn if missing */
     bool max_features;          /* host, max: all that the accelerator supports */
     uint32_t cpuid_level;       /* highest basic leaf */
     uint32_t cpuid_xlevel;      /* highest extended leaf (0x8000xxxx) */
@@ -290,5 +291,19 @@ static inline int x86_cpl(const CPUX86State *env)
 {
     return (env->segs[R_SS].flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
 }
+
+/* ---- target-i386/cpu.c, cpu-dump.c ------------------------------------------ */
+
+struct X86BootEntry;
+
+/* Power-on state (SDM vol. 3, 9.1.1); APs wait for a SIPI. */
+void x86_cpu_reset(X86CPU *cpu);
+/* Start where a direct-boot loader says: flat 32-bit protected mode (hw/i386/x86-boot.h). */
+void x86_cpu_load_boot_entry(X86CPU *cpu, const struct X86BootEntry *entry);
+/* The A20 gate (i8042, port 0x92): when disabled, address bit 20 is forced to 0. */
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled);
+/* info registers, in QEMU's layout (fpu: the x87 and SSE registers too). */
+void x86_cpu_dump_state(X86CPU *cpu, GString *out, bool fpu);
+void x86_cpu_register_types(void);
 
 #endif

@@ -22,7 +22,10 @@
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
+#include "accel/accel.h"
+#include "system/cpus.h"
 #include "system/runstate.h"
+#include "target-i386/cpu.h"
 
 #define PC_MAX_SERIAL       4
 #define PC_MAX_CPUS         255
@@ -40,6 +43,11 @@
 static void pc_gsi_set(void *opaque, int n, int level)
 {
     PCMachineState *pcms = opaque;
+    if (pcms->accel_irqchip) {
+        /* The accelerator's irqchip applies the same routing (see AccelOps.set_irq). */
+        accel_current()->set_irq(n, level);
+        return;
+    }
     if (n < ISA_NUM_IRQS) {
         irq_set(&pcms->pic_irqs[n], level);
     }
@@ -57,6 +65,23 @@ static void pc_a20_set(void *opaque, int n, int level)
 {
     PCMachineState *pcms = opaque;
     pcms->a20_enabled = level;
+    for (unsigned i = 0; i < cpus_count(); i++) {
+        x86_cpu_set_a20(cpus_get(i), level);
+    }
+}
+
+/* The master 8259's INT drives the boot CPU's INTR (virtual wire mode through LINT0). */
+static void pc_cpu_intr_set(void *opaque, int n, int level)
+{
+    X86CPU *bsp = cpus_get(0);
+    if (!bsp) {
+        return;
+    }
+    if (level) {
+        cpu_interrupt(bsp, CPU_INTERRUPT_HARD);
+    } else {
+        cpu_reset_interrupt(bsp, CPU_INTERRUPT_HARD);
+    }
 }
 
 /* ---- Memory ------------------------------------------------------------------ */
@@ -155,8 +180,8 @@ static bool pc_devices_init(PCMachineState *pcms, Error **errp)
     }
     isa_bus_set_irqs(pcms->isa_bus, isa_lines);
 
-    /* The CPU's INTR input is connected by the accelerator. */
-    pcms->pic_irqs = i8259_init(pcms->isa_bus, NULL, &pcms->pic);
+    pcms->cpu_intr = irq_new_array(pc_cpu_intr_set, pcms, 1);
+    pcms->pic_irqs = i8259_init(pcms->isa_bus, pcms->cpu_intr, &pcms->pic);
     piix3_set_elcr_handler(piix3, pc_elcr_changed, pcms->pic);
     IOAPICState *ioapic = ioapic_init(errp);
     if (!ioapic) {
@@ -170,7 +195,20 @@ static bool pc_devices_init(PCMachineState *pcms, Error **errp)
     }
     piix3_set_ioapic_irqs(piix3, pirq_lines);
 
+    /*
+     * With the accelerator's PIT (KVM_CREATE_PIT2, which also answers port
+     * 0x61's timer bits) ours still exists for the speaker and the HPET to
+     * talk to, but its IRQ 0 is left unwired so the guest gets one timer.
+     */
+    if (pcms->accel_irqchip) {
+        isa_lines[0] = NULL;
+        isa_bus_set_irqs(pcms->isa_bus, isa_lines);
+    }
     PITState *pit = pit_init(pcms->isa_bus, errp);
+    if (pcms->accel_irqchip) {
+        isa_lines[0] = &pcms->gsi[0];
+        isa_bus_set_irqs(pcms->isa_bus, isa_lines);
+    }
     if (!pit || !pcspk_init(pcms->isa_bus, pit, errp)) {
         return false;
     }
@@ -403,15 +441,46 @@ static void pc_machine_reset(void *opaque)
     }
 }
 
+/*
+ * The CPUs: smp.cpus of them, APIC IDs 0..n-1 (the MADT lists the same),
+ * #0 the BSP.  They start at the next reset; the BSP where boot_entry says.
+ */
+static bool pc_cpus_init(PCMachineState *pcms, Error **errp)
+{
+    MachineState *ms = &pcms->parent_obj;
+    cpus_init();
+    cpus_set_boot_entry(&pcms->boot_entry);
+    for (unsigned i = 0; i < ms->smp.cpus; i++) {
+        DeviceState *dev = qdev_new(TYPE_X86_CPU);
+        X86CPU *cpu = X86_CPU(&dev->parent_obj);
+        g_autofree char *id = g_strdup_printf("%u", i);
+        if (!qdev_prop_set(dev, "apic-id", id, errp) ||
+            (ms->cpu_model && !qdev_prop_set(dev, "model", ms->cpu_model, errp))) {
+            object_unref(&dev->parent_obj);
+            return false;
+        }
+        cpu->cpu_index = i;
+        cpu->nr_cores = ms->smp.cores;
+        cpu->nr_threads = ms->smp.threads;
+        if (!qdev_realize_and_unref(dev, NULL, errp) || !cpus_add(cpu, errp)) {
+            return false;
+        }
+        x86_cpu_set_a20(cpu, pcms->a20_enabled);
+    }
+    return true;
+}
+
 static bool pc_init(MachineState *ms, Error **errp)
 {
     PCMachineState *pcms = PC_MACHINE(&ms->parent_obj);
+    const AccelOps *accel = accel_current();
 
     if (ms->ram_size < 1024 * 1024 * 2) {
         error_setg(errp, "the pc machine needs at least 2 MiB of RAM");
         return false;
     }
     pcms->direct_boot = ms->kernel_filename != NULL;
+    pcms->accel_irqchip = accel && accel->has_irqchip && accel->has_irqchip();
     if (!machine_create_ram(ms, "pc.ram", errp)) {
         return false;
     }
@@ -424,6 +493,10 @@ static bool pc_init(MachineState *ms, Error **errp)
     pc_fw_cfg_init(pcms);
     /* ACPI tables go in the fw_cfg file directory in either case. */
     if (!pc_acpi_init(pcms, &pcms->acpi_rsdp_addr, errp)) {
+        return false;
+    }
+    /* Before pc_machine_reset: the CPUs' reset handler parks them first. */
+    if (!pc_cpus_init(pcms, errp)) {
         return false;
     }
     if (pcms->direct_boot) {

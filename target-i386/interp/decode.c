@@ -131,7 +131,7 @@ static void decode_modrm32(Fetch *f, X86Insn *d, unsigned mod, unsigned rm, unsi
             d->base = base;
         }
     } else if (rm == 5 && mod == 0) {
-        d->base = f->s->code_ot == OT_Q ? REG_RIP : REG_NONE;
+        d->base = f->s->code_ot == OT_Q ? RIP_BASE : REG_NONE;
         d->disp = (int32_t)fetch_n(f, OT_L);
     } else {
         d->base = rm | ((rex & 1) << 3);
@@ -342,6 +342,11 @@ opcode:
     d->pfx = pfx;
     decode_imm(f, d, (flags & OPF_IMM_MASK) >> OPF_IMM_SHIFT);
     d->fn = info->fn;
+    if (d->mod == 3 && info->reg_sized && !(flags & OPF_REGRM)) {
+        d->fn = info->reg_sized[d->ot];
+    } else if (d->mod != 3 && info->mem_sized) {
+        d->fn = info->mem_sized[d->ot];
+    }
 
     /* Faults decided at decode time. */
     if (f->too_long) {

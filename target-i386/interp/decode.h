@@ -44,6 +44,9 @@ typedef struct OpInfo {
     X86Handler *fn;
     const struct OpInfo *group; /* 8 entries by ModRM.reg, or NULL */
     uint32_t flags;
+    /* Faster handlers by operand size for a register / a memory r/m operand. */
+    X86Handler *const *reg_sized;
+    X86Handler *const *mem_sized;
 } OpInfo;
 
 extern const OpInfo x86_optab_1b[256];

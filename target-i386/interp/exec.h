@@ -16,6 +16,17 @@ X86Handler x86_op_add_ei, x86_op_or_ei, x86_op_adc_ei, x86_op_sbb_ei;
 X86Handler x86_op_and_ei, x86_op_sub_ei, x86_op_xor_ei, x86_op_cmp_ei;
 X86Handler x86_op_test_eg, x86_op_test_ei;
 X86Handler x86_op_inc, x86_op_dec, x86_op_not, x86_op_neg;
+/* Register forms by operand size (OpInfo.reg_sized), indexed by ot. */
+extern X86Handler *const x86_add_eg_r[4], *const x86_or_eg_r[4], *const x86_adc_eg_r[4], *const x86_sbb_eg_r[4];
+extern X86Handler *const x86_and_eg_r[4], *const x86_sub_eg_r[4], *const x86_xor_eg_r[4], *const x86_cmp_eg_r[4];
+extern X86Handler *const x86_add_ge_r[4], *const x86_or_ge_r[4], *const x86_adc_ge_r[4], *const x86_sbb_ge_r[4];
+extern X86Handler *const x86_and_ge_r[4], *const x86_sub_ge_r[4], *const x86_xor_ge_r[4], *const x86_cmp_ge_r[4];
+extern X86Handler *const x86_add_ei_r[4], *const x86_or_ei_r[4], *const x86_adc_ei_r[4], *const x86_sbb_ei_r[4];
+extern X86Handler *const x86_and_ei_r[4], *const x86_sub_ei_r[4], *const x86_xor_ei_r[4], *const x86_cmp_ei_r[4];
+extern X86Handler *const x86_test_eg_r[4], *const x86_test_ei_r[4];
+extern X86Handler *const x86_inc_r[4], *const x86_dec_r[4];
+extern X86Handler *const x86_mov_eg_r[4], *const x86_mov_ge_r[4], *const x86_mov_ei_r[4];
+extern X86Handler *const x86_mov_ld[4], *const x86_mov_st[4], *const x86_lea_sized[4];
 
 /* exec-mov.c: data movement, conversions, flag instructions. */
 X86Handler x86_op_mov_eg, x86_op_mov_ge, x86_op_mov_ei, x86_op_lea;
@@ -28,6 +39,8 @@ X86Handler x86_op_cld, x86_op_std, x86_op_salc, x86_op_xlat, x86_op_nop;
 /* exec-shift.c */
 X86Handler x86_op_shift_imm, x86_op_shift_cl;
 X86Handler x86_op_shld_imm, x86_op_shld_cl, x86_op_shrd_imm, x86_op_shrd_cl;
+extern X86Handler *const x86_shl_i_r[4], *const x86_shr_i_r[4], *const x86_sar_i_r[4];
+extern X86Handler *const x86_shl_cl_r[4], *const x86_shr_cl_r[4], *const x86_sar_cl_r[4];
 
 /* exec-muldiv.c */
 X86Handler x86_op_mul, x86_op_imul1, x86_op_div, x86_op_idiv;

@@ -86,7 +86,7 @@ typedef enum CCOp {
 
 /* Register numbers in a decoded instruction. */
 #define REG_NONE    0xff
-#define REG_RIP     0xfe        /* base of a RIP-relative operand */
+#define RIP_BASE     0xfe        /* base of a RIP-relative operand */
 /* Byte registers: 0-15 the low byte; 16-19 AH, CH, DH, BH. */
 #define REG_AH      16
 
@@ -176,6 +176,8 @@ struct X86Interp {
     bool pe, v86;
     uint8_t cpl;
     uint8_t mmu_idx;            /* MMU_USER at CPL 3 */
+    uint32_t jc_key;            /* code size and mmu_idx: the jump cache's key */
+    bool cs_limit_check;        /* blocks may run past CS's limit (not flat, not 64-bit) */
     uint64_t sp_mask;
     uint64_t lin_mask;          /* data linear addresses wrap at 4 GiB outside 64-bit mode */
     uint64_t sys_lin_mask;      /* descriptor tables, TSS: 64-bit whenever long mode is active */
@@ -194,11 +196,12 @@ struct X86Interp {
     bool exc_has_error;
     X86EventKind exc_kind;
     int delivering;             /* vector being delivered, -1 if none */
+    X86EventKind delivering_kind;
     bool in_double_fault;
 
     bool env_changed;           /* reload from env at the next run */
+    int64_t budget_left;        /* instructions left in this x86_interp_run() */
     unsigned flush_gen;         /* x86_interp_flush_all generation seen */
-    unsigned zombie_gen;
 
     /* Last RAM range found for a physical address, for reads and writes. */
     uint64_t pcache_start[2], pcache_end[2];
@@ -369,6 +372,19 @@ G_NORETURN void x86_raise_soft(X86Interp *s, int vector, X86EventKind kind);
 void x86_deliver(X86Interp *s, int vector, X86EventKind kind, bool has_error,
                  uint32_t error_code);
 bool x86_vector_has_error(int vector);
+/*
+ * The raised exception is in s->exc_*: deliver it, turning a fault during
+ * delivery into #DF or a triple fault.  Returns false on a triple fault.
+ */
+bool x86_handle_exception(X86Interp *s);
+
+/* Read the inner stack for privilege level dpl from the TSS (legacy and 64-bit). */
+void x86_tss_stack(X86Interp *s, unsigned dpl, uint16_t *ss, uint64_t *sp, bool ext);
+/* The checks on a new inner stack segment (#TS, #SS). */
+void x86_check_inner_ss(X86Interp *s, uint16_t ss, unsigned dpl, bool ext,
+                        uint32_t *lo, uint32_t *hi);
+/* Null the data segment registers a return to an outer level must not keep (SDM RET, IRET). */
+void x86_null_outer_segs(X86Interp *s);
 
 /* ---- Segments and modes (seg.c) ------------------------------------------------ */
 
@@ -377,6 +393,13 @@ void x86_update_mode(X86Interp *s);
 void x86_update_seg(X86Interp *s, int seg);
 /* The slow segment check: raises #GP(0) or #SS(0). */
 void x86_seg_check(X86Interp *s, int seg, uint64_t off, unsigned size, bool write);
+/* Linear address of a selector's descriptor; false if outside its table. */
+bool x86_desc_addr(X86Interp *s, uint16_t sel, uint64_t *addr);
+bool x86_desc_read(X86Interp *s, uint16_t sel, uint32_t *lo, uint32_t *hi);
+void x86_desc_to_cache(SegmentCache *c, uint16_t sel, uint32_t lo, uint32_t hi);
+void x86_desc_set_accessed(X86Interp *s, uint16_t sel, uint32_t hi);
+/* MOV/POP to a segment register, with the protected-mode checks. */
+void x86_load_seg(X86Interp *s, int seg, uint16_t sel);
 
 static inline uint64_t x86_seg_lin(X86Interp *s, int seg, uint64_t off, int ot, bool write)
 {
@@ -402,6 +425,8 @@ void x86_tlb_flush(X86Interp *s);
 void x86_tlb_flush_page(X86Interp *s, uint64_t lin);
 /* Mark write entries of phys page in every context as TLB_CODE. */
 void x86_tlb_protect_code_page(uint64_t page);
+/* Clear the jump caches of every context (before freeing blocks). */
+void x86_jc_clear_all(void);
 void x86_interp_register(X86Interp *s);
 void x86_interp_unregister(X86Interp *s);
 /* Host pointer for len bytes of RAM at phys, or NULL (MMIO, ROM for writes, unassigned). */
@@ -409,17 +434,41 @@ void *x86_phys_host(X86Interp *s, uint64_t phys, unsigned len, bool is_write);
 /* Physical memory accesses (page tables, A/D bits); MMIO under the BQL. */
 uint64_t x86_phys_ld(X86Interp *s, uint64_t phys, int ot);
 void x86_phys_st(X86Interp *s, uint64_t phys, int ot, uint64_t val);
+/* I/O permission: IOPL, then the TSS bitmap (SDM vol. 1, 19.5); raises #GP(0). */
+void x86_check_io(X86Interp *s, uint16_t port, unsigned size);
 /* Port I/O under the BQL. */
 uint64_t x86_io_in(X86Interp *s, uint16_t port, int ot);
 void x86_io_out(X86Interp *s, uint16_t port, int ot, uint64_t val);
 
+/* The guest TSC (msr.c). */
+uint64_t x86_tsc_read(X86Interp *s);
+
 /* ---- Decoded-code cache (cache.c) ---------------------------------------------- */
 
+/* Set up the cache and its memory listener (first context; BQL held, main thread). */
+void x86_cache_init(void);
 bool x86_code_page_has_code(uint64_t page);
 /* A guest write to [phys, phys+len): drop overlapping blocks; true if the page still holds code. */
 bool x86_code_write(X86Interp *s, uint64_t phys, unsigned len);
 /* The block to run at the current CS:RIP (decoding it if needed; may fault). */
 X86Block *x86_block_lookup(X86Interp *s);
+
+static inline unsigned jc_index(uint64_t pc)
+{
+    return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
+}
+
+/* The jump-cache hit, inline in the run loop; x86_block_lookup() otherwise. */
+static inline X86Block *x86_block_lookup_fast(X86Interp *s, uint64_t rip)
+{
+    uint64_t pc = (s->seg[R_CS].base + rip) & s->lin_mask;
+    JumpCacheEntry *je = &s->jc[jc_index(pc)];
+    /* A cleared entry has key 0, which no mode has: je->b is then not read. */
+    if (G_LIKELY(je->pc == pc && je->key == s->jc_key && je->b->valid)) {
+        return je->b;
+    }
+    return x86_block_lookup(s);
+}
 /* Apply flushes and invalidations requested from other threads or by listeners. */
 void x86_cache_sync(X86Interp *s);
 extern unsigned x86_flush_gen_global;
@@ -558,7 +607,7 @@ static inline uint64_t insn_ea(X86Interp *s, const X86Insn *d)
     uint64_t a = d->disp;
     if (d->base < 16) {
         a += s->env->regs[d->base];
-    } else if (d->base == REG_RIP) {
+    } else if (d->base == RIP_BASE) {
         a += s->next_rip;
     }
     if (d->index < 16) {
@@ -604,6 +653,43 @@ static inline uint64_t x86_pop(X86Interp *s, int ot)
     return v;
 }
 
+/*
+ * A stack being built by event delivery or a far call: writes go to
+ * base + (sp & mask) with the given privilege.
+ */
+typedef struct X86Stack {
+    uint64_t base;
+    uint64_t sp;
+    uint64_t mask;
+    int mmu;
+} X86Stack;
+
+static inline void x86_stack_push(X86Interp *s, X86Stack *k, int ot, uint64_t val)
+{
+    k->sp = (k->sp - (1u << ot)) & k->mask;
+    uint64_t lin = (k->base + k->sp) & s->sys_lin_mask;
+    void *p = tlb_fast(s, lin, ot, ACC_WRITE, k->mmu);
+    if (p) {
+        stn(p, ot, val);
+    } else {
+        x86_st_slow(s, lin, ot, val, k->mmu, R_SS);
+    }
+}
+
+static inline uint64_t x86_stack_read(X86Interp *s, X86Stack *k, unsigned off, int ot)
+{
+    uint64_t lin = (k->base + ((k->sp + off) & k->mask)) & s->sys_lin_mask;
+    void *p = tlb_fast(s, lin, ot, ACC_READ, k->mmu);
+    return p ? ldn(p, ot) : x86_ld_slow(s, lin, ot, k->mmu, R_SS);
+}
+
+/* Set RSP to sp within the stack's mask (the upper bits stay for 16-bit stacks). */
+static inline void x86_set_sp(X86Interp *s, uint64_t sp, uint64_t mask)
+{
+    uint64_t *rsp = &s->env->regs[R_ESP];
+    *rsp = (*rsp & ~mask) | (sp & mask);
+}
+
 /* ---- Control flow ------------------------------------------------------------------ */
 
 /* A near branch: IP wraps to the operand size outside 64-bit mode. */
@@ -615,7 +701,7 @@ static inline void x86_jump(X86Interp *s, uint64_t target, int ot)
         if (G_UNLIKELY(target > s->env->segs[R_CS].limit)) {
             x86_raise(s, EXC_GP, 0);
         }
-    } else if (G_UNLIKELY((uint64_t)(((int64_t)target << 16) >> 16) != target)) {
+    } else if (G_UNLIKELY((uint64_t)((int64_t)(target << 16) >> 16) != target)) {
         x86_raise(s, EXC_GP, 0);
     }
     s->next_rip = target;
@@ -628,11 +714,6 @@ static inline void x86_require_cpl0(X86Interp *s)
     if (s->cpl != 0) {
         x86_raise(s, EXC_GP, 0);
     }
-}
-
-static inline uint64_t x86_eflags_raw(X86Interp *s)
-{
-    return s->env->eflags;
 }
 
 static inline int x86_iopl(X86Interp *s)

@@ -59,6 +59,8 @@ int x86_interp_run(CPUX86State *env, X86InterpCtx *ctx);
  * and reload the cached segment and mode state at the next run.
  */
 void x86_interp_env_changed(X86InterpCtx *ctx);
+/* Power-on or INIT: also drop the interrupt shadow and NMI blocking (not in env). */
+void x86_interp_reset(X86InterpCtx *ctx);
 
 /*
  * Guest memory [addr, addr+len) was written other than by guest stores

@@ -1,0 +1,295 @@
+/*
+ * The hot loop: look up a decoded block, run its instructions, and at
+ * block boundaries only, take interrupts, exit requests and flushes.
+ *
+ * Exceptions longjmp back to x86_interp_run(), which delivers them and
+ * re-enters the loop; nothing in the loop allocates or calls through a
+ * generic layer per instruction.
+ */
+#include "target-i386/interp/internal.h"
+#include "system/main-loop.h"
+#include "system/runstate.h"
+#include "util/log.h"
+
+#define DR6_BS  (1u << 14)
+
+X86InterpCtx *x86_interp_ctx_new(CPUX86State *env)
+{
+    X86InterpCtx *ctx = g_new0(X86InterpCtx, 1);
+    X86Interp *s = g_new0(X86Interp, 1);
+
+    s->env = env;
+    s->ctx = ctx;
+    s->delivering = -1;
+    s->env_changed = true;
+    s->flush_gen = (unsigned)g_atomic_int_get(&x86_flush_gen_global) - 1;  /* flush at the first run */
+    memset(s->tlb, 0xff, sizeof(s->tlb));
+    ctx->s = s;
+    x86_cache_init();
+    x86_interp_register(s);
+    return ctx;
+}
+
+void x86_interp_ctx_free(X86InterpCtx *ctx)
+{
+    if (!ctx) {
+        return;
+    }
+    x86_interp_unregister(ctx->s);
+    g_free(ctx->s);
+    g_free(ctx);
+}
+
+void x86_interp_env_changed(X86InterpCtx *ctx)
+{
+    ctx->s->env_changed = true;
+}
+
+void x86_interp_reset(X86InterpCtx *ctx)
+{
+    X86Interp *s = ctx->s;
+    s->env_changed = true;
+    s->inhibit_irq = false;
+    s->nmi_blocked = false;
+    s->delivering = -1;
+}
+
+/* Take env as the truth: cached mode, lazy flags, TLB if paging changed. */
+static void run_enter(X86Interp *s)
+{
+    CPUX86State *env = s->env;
+
+    x86_cache_sync(s);
+    if (s->env_changed || env->cr[0] != s->tlb_cr0 || env->cr[3] != s->tlb_cr3 ||
+        env->cr[4] != s->tlb_cr4 || env->efer != s->tlb_efer ||
+        env->a20_mask_enabled != s->tlb_a20) {
+        x86_tlb_flush(s);
+        s->env_changed = false;
+    }
+    cc_set_flags(s, env->eflags);
+    env->eflags = (env->eflags & ~(uint64_t)CC_ARITH) | 2;
+    x86_update_mode(s);
+    s->stop = false;
+    s->halted_now = false;
+}
+
+static void deliver_external(X86Interp *s, int vector)
+{
+    s->delivering = vector;
+    s->delivering_kind = EVENT_EXT;
+    x86_deliver(s, vector, EVENT_EXT, false, 0);
+    s->delivering = -1;
+}
+
+/*
+ * Pending events at a block boundary.  Returns an exit code, or -1 to go
+ * on running.
+ */
+static int handle_events(X86Interp *s, X86InterpCtx *ctx)
+{
+    CPUX86State *env = s->env;
+    uint32_t req = g_atomic_int_get((gint *)&env->interrupt_request);
+    bool inhibit = s->inhibit_irq;
+
+    s->inhibit_irq = false;
+    if (req & CPU_INTERRUPT_EXIT) {
+        g_atomic_int_and((guint *)&env->interrupt_request, ~CPU_INTERRUPT_EXIT);
+        return X86_EXIT_REQUEST;
+    }
+    if (env->mp_state == X86_MP_WAIT_FOR_SIPI) {
+        /* SDM vol. 3, 9.4.4: the SIPI vector gives the real-mode start page. */
+        if (!(req & CPU_INTERRUPT_SIPI)) {
+            return X86_EXIT_HALT;
+        }
+        g_atomic_int_and((guint *)&env->interrupt_request, ~CPU_INTERRUPT_SIPI);
+        env->segs[R_CS].selector = env->sipi_vector << 8;
+        env->segs[R_CS].base = (uint32_t)env->sipi_vector << 12;
+        env->rip = 0;
+        env->mp_state = X86_MP_RUNNABLE;
+        x86_update_mode(s);
+        return -1;
+    }
+    if (req & CPU_INTERRUPT_INIT) {
+        /* The register reset belongs to the CPU model; the interpreter only waits for SIPI. */
+        g_atomic_int_and((guint *)&env->interrupt_request, ~CPU_INTERRUPT_INIT);
+        env->mp_state = X86_MP_WAIT_FOR_SIPI;
+        return X86_EXIT_HALT;
+    }
+    if ((req & CPU_INTERRUPT_NMI) && !s->nmi_blocked && !inhibit) {
+        g_atomic_int_and((guint *)&env->interrupt_request, ~CPU_INTERRUPT_NMI);
+        env->mp_state = X86_MP_RUNNABLE;
+        deliver_external(s, EXC_NMI);
+        return -1;
+    }
+    if ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK) && !inhibit) {
+        int vector = -1;
+        if (!ctx->get_interrupt) {
+            return X86_EXIT_INTERRUPT_WINDOW;
+        }
+        bool taken = !bql_locked();
+        if (taken) {
+            bql_lock();
+        }
+        vector = ctx->get_interrupt(ctx->opaque);
+        if (taken) {
+            bql_unlock();
+        }
+        if (vector >= 0 && vector < 256) {
+            env->mp_state = X86_MP_RUNNABLE;
+            deliver_external(s, vector);
+            return -1;
+        }
+    }
+    if (env->mp_state == X86_MP_HALTED) {
+        return X86_EXIT_HALT;
+    }
+    return -1;
+}
+
+/* How many of b's instructions lie inside CS's limit (protected and real mode). */
+static unsigned insns_within_limit(X86Interp *s, const X86Block *b)
+{
+    uint64_t rip = s->env->rip, limit = s->env->segs[R_CS].limit;
+    unsigned n = 0;
+    while (n < b->n && rip + b->insns[n].len - 1 <= limit) {
+        rip += b->insns[n].len;
+        n++;
+    }
+    return n;
+}
+
+/* -d cpu: the state before a block (a short form; the monitor has the full one). */
+static void log_cpu_state(X86Interp *s)
+{
+    CPUX86State *env = s->env;
+    static const char names[16][4] = {
+        "RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+        "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+    };
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    for (int i = 0; i < CPU_NB_REGS; i++) {
+        g_string_append_printf(out, "%-3s=%016" PRIx64 "%s", names[i], env->regs[i],
+                               (i & 3) == 3 ? "\n" : " ");
+    }
+    g_string_append_printf(out, "RIP=%016" PRIx64 " RFL=%08" PRIx64 " CPL=%d CS=%04x SS=%04x "
+                           "DS=%04x ES=%04x\nCR0=%08" PRIx64 " CR3=%016" PRIx64 " CR4=%08"
+                           PRIx64 " EFER=%" PRIx64 "\n", env->rip, x86_get_eflags(s), s->cpl,
+                           env->segs[R_CS].selector, env->segs[R_SS].selector,
+                           env->segs[R_DS].selector, env->segs[R_ES].selector, env->cr[0],
+                           env->cr[3], env->cr[4], env->efer);
+    log_printf("%s", out->str);
+}
+
+/* The rare per-block work: CS limit, single-step, -d exec.  Returns how many to run. */
+static unsigned block_slow_prologue(X86Interp *s, const X86Block *b)
+{
+    CPUX86State *env = s->env;
+    unsigned n = b->n;
+
+    if (s->cs_limit_check && env->rip + b->bytes - 1 > env->segs[R_CS].limit) {
+        n = insns_within_limit(s, b);
+        if (n == 0) {
+            x86_raise(s, EXC_GP, 0);
+        }
+    }
+    if (env->eflags & TF_MASK) {
+        n = 1;
+    }
+    if (log_enabled(LOG_EXEC)) {
+        log_printf("x86: block %04x:%016" PRIx64 " phys 0x%" PRIx64 " (%u insns)\n",
+                   env->segs[R_CS].selector, env->rip, b->phys, b->n);
+    }
+    if (log_enabled(LOG_CPU)) {
+        log_cpu_state(s);
+    }
+    return n;
+}
+
+static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
+{
+    CPUX86State *env = s->env;
+
+    for (;;) {
+        /* ---- Block boundary: events, flushes, the budget. */
+        if (G_UNLIKELY((g_atomic_int_get((gint *)&env->interrupt_request) |
+                        (env->mp_state != X86_MP_RUNNABLE) | s->inhibit_irq) != 0)) {
+            int r = handle_events(s, ctx);
+            if (r >= 0) {
+                return r;
+            }
+        }
+        if (G_UNLIKELY((unsigned)g_atomic_int_get(&x86_flush_gen_global) != s->flush_gen ||
+                       env->a20_mask_enabled != s->tlb_a20)) {
+            x86_cache_sync(s);
+            if (env->a20_mask_enabled != s->tlb_a20) {
+                x86_tlb_flush(s);
+                x86_update_mode(s);
+            }
+        }
+        if (G_UNLIKELY(s->budget_left <= 0)) {
+            return X86_EXIT_SLICE;
+        }
+
+        X86Block *b = x86_block_lookup_fast(s, env->rip);
+        unsigned n = b->n;
+        bool slow = s->cs_limit_check | ((env->eflags & TF_MASK) != 0) |
+                    log_enabled(LOG_EXEC | LOG_CPU);
+        if (G_UNLIKELY(slow)) {
+            n = block_slow_prologue(s, b);
+        }
+
+        /* ---- The instructions: the only per-instruction work is here. */
+        const X86Insn *d = b->insns, *end = d + n;
+        uint64_t rip = env->rip;
+        s->stop = false;
+        do {
+            s->next_rip = rip + d->len;
+            d->fn(s, d);
+            rip = s->next_rip;
+            env->rip = rip;
+            d++;
+        } while (d < end && !s->stop);
+
+        s->budget_left -= d == end ? n : (unsigned)(d - b->insns);
+        if (G_UNLIKELY(s->halted_now)) {
+            s->halted_now = false;
+            env->mp_state = X86_MP_HALTED;
+        }
+        if (G_UNLIKELY(slow) && (env->eflags & TF_MASK) && n == 1) {
+            /* SDM vol. 3, 17.3.1.4: a single-step trap after the instruction. */
+            env->dr[6] |= DR6_BS;
+            x86_raise(s, EXC_DB, 0);
+        }
+    }
+}
+
+int x86_interp_run(CPUX86State *env, X86InterpCtx *ctx)
+{
+    X86Interp *s = ctx->s;
+    volatile int ret = -1;
+
+    if (s->env != env) {
+        s->env = env;
+        s->env_changed = true;
+    }
+    run_enter(s);
+    /* No budget is an endless one: one compare per block either way. */
+    int64_t budget = ctx->budget > 0 ? ctx->budget : INT64_MAX;
+    s->budget_left = budget;
+    while (ret < 0) {
+        if (setjmp(s->jb) == 0) {
+            ret = exec_loop(s, ctx);
+        } else {
+            /* A fault loop that runs no instruction must still use up the slice. */
+            s->budget_left--;
+            if (!x86_handle_exception(s)) {
+                qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
+                ret = X86_EXIT_RESET;
+            }
+        }
+    }
+    ctx->insns += budget - s->budget_left;
+    env->eflags = x86_get_eflags(s);
+    return ret;
+}

@@ -1,0 +1,378 @@
+/*
+ * Interpreter tests across modes: real mode (real.asm), the switch from
+ * real to long mode and back (modeswitch.asm), 64-bit code, 4-level page
+ * faults, SYSCALL/SYSRET and IRETQ (p64.asm), interrupt injection and the
+ * exits of x86_interp_run(), and the speed loop.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "system/timer.h"
+#include "tests/unit/interp/harness.h"
+
+#define MS      0x6000          /* real.asm and modeswitch.asm results */
+
+static uint16_t rd16(uint64_t addr)
+{
+    return ram_ptr[addr] | (ram_ptr[addr + 1] << 8);
+}
+
+static uint64_t frame64(int i)
+{
+    return rd64(env.regs[R_ESP] + 8 * i);
+}
+
+void test_real_mode(void **state)
+{
+    load_bin("real", 0x7c00);
+    env_real(0, 0x7c00);
+    for (int i = 0; i < 16; i++) {
+        ram_ptr[0x6100 + i] = pattern(i);
+    }
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.rip, RSTUB_BASE + 1);           /* #DE went through IVT entry 0 */
+    assert_int_equal(env.segs[R_CS].selector, 0);
+    assert_int_equal(rd16(MS + 0), 0x1235);
+    assert_int_equal(rd16(MS + 2), 0x0046);              /* flags of XOR AX, AX, restored by IRET */
+    assert_int_equal(rd16(MS + 4), 0xbeef);
+    assert_int_equal(rd16(0x10010), 0xbeef);
+    assert_int_equal(rd16(MS + 6), 0x5678);
+    assert_int_equal(rd16(MS + 8), 0x6110);
+    assert_int_equal(rd16(MS + 10), 0x6210);
+    assert_memory_equal(ram_ptr + 0x6200, ram_ptr + 0x6100, 16);
+    assert_int_equal(rd32(MS + 12), 0x2468acf0);
+    assert_int_equal(rd16(MS + 16), 0x55);
+    assert_int_equal(rd16(MS + 18), 0x66);
+    assert_int_equal(rd16(MS + 20), 15);
+    uint16_t sp = rd16(MS + 22) - 6;                     /* FLAGS, CS, IP of the #DE */
+    assert_int_equal(env.regs[R_ESP] & 0xffff, sp);
+    assert_int_equal(rd16(sp), rd16(MS + 24));
+    assert_int_equal(rd16(sp + 2), 0);
+
+    /* FFFF:0020 is 0x100010 with A20 on, 0x10 with A20 off. */
+    env_real(0, 0x7e00);
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(ram_ptr[0x100010], 0x99);
+    env_real(0, 0x7e00);
+    env.a20_mask_enabled = true;
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(ram_ptr[0x10], 0x99);
+}
+
+void test_mode_switch(void **state)
+{
+    load_bin("modeswitch", 0x8000);
+    paging64();
+    env_real(0, 0x8000);
+    env.cr[3] = 0;
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(rd32(MS + 0), 32);
+    assert_true(rd32(MS + 28) & EFER_LMA);               /* paging on with LME: long mode */
+    assert_int_equal(rd32(MS + 4), 64);
+    assert_int_equal(rd64(MS + 8), 0x123456789abcdef0);
+    assert_int_equal(rd32(MS + 16), 0x32);
+    assert_int_equal(rd32(MS + 20) & (EFER_LMA | EFER_LME), EFER_LME);
+    assert_int_equal(rd16(MS + 24), 0x16);
+    assert_int_equal(env.cr[0] & (CR0_PE | CR0_PG), 0);
+    assert_int_equal(env.efer & (EFER_LMA | EFER_LME), 0);
+    assert_int_equal(env.segs[R_CS].selector, 0);
+}
+
+void test_long_mode(void **state)
+{
+    load_bin("p64", CODE);
+    env_long64(entry64(0));
+    assert_int_equal(run_to_halt(), -1);
+    uint64_t data0 = rd64(R + 0);
+    assert_int_equal(rd64(data0), 0x1122334455667788);  /* LEA [RIP+x] */
+    assert_int_equal(rd64(R + 8), 0x1122334455667788);
+    assert_int_equal(rd64(R + 16), 0x1028);
+    assert_int_equal(rd64(R + 24), 0x201);
+    assert_int_equal(rd64(R + 32), 0x300);
+    assert_int_equal(rd64(R + 40), 5);
+    assert_int_equal(rd64(R + 48), 0xffffffffffff0005);
+    assert_int_equal(rd64(R + 56), 0xffffffff80000000);
+    assert_int_equal(rd64(R + 64), 0x1299);
+    assert_int_equal(rd64(R + 72), 0x4200);
+    assert_int_equal(rd64(R + 80), 0x0807060504030201);
+    assert_int_equal(rd64(R + 88), 15);
+    assert_int_equal(rd64(R + 96), 10);
+    assert_int_equal(rd64(R + 104), 63);
+    assert_int_equal(rd64(R + 112), 63);
+    assert_int_equal(rd64(R + 120), 8);
+    assert_int_equal(rd64(R + 128), 3);
+    assert_int_equal(rd64(R + 136), (uint64_t)-3);
+    assert_int_equal(rd64(R + 144), (uint64_t)-1);
+    assert_int_equal(rd64(R + 152), 0);
+    assert_int_equal(ram_ptr[R + 160], 1);
+    assert_int_equal(ram_ptr[R + 168], 1);               /* CMPXCHG16B matched */
+    assert_int_equal(rd64(R + 176), 4);
+    assert_int_equal(rd64(R + 184), (uint64_t)-2);
+    assert_int_equal(rd32(R + 192), STACK0);
+    assert_int_equal(rd16(R + 196), 0x1234);
+    assert_int_equal(rd64(R + 200) & ~0x3ffull, CODE);   /* RIP-relative from a callee */
+    assert_int_equal(rd64(R + 208), 0);
+    assert_int_equal(rd64(R + 216), 2);
+    assert_int_equal(rd64(R + 224), 0x55667788);
+    assert_int_equal(ram_ptr[R + 232], 1);
+    assert_int_equal(rd64(R + 240), 0);
+    assert_int_equal(rd64(R + 248), 0x7fffffffffffffff);
+
+    /* Opcodes that do not exist in 64-bit mode. */
+    static const uint8_t push_es[] = { 0x06 };
+    env_long64(0x110000);
+    memcpy(ram_ptr + 0x110000, push_es, 1);
+    x86_interp_invalidate_phys(0x110000, 1);
+    assert_int_equal(run_to_halt(), 6);
+    assert_int_equal(frame64(0), 0x110000);
+}
+
+static uint64_t *pte64(uint64_t lin)
+{
+    return (uint64_t *)(ram_ptr + PT64 + 8 * (lin >> 12));
+}
+
+static int run64(int entry, uint64_t rbx)
+{
+    env_long64(entry64(entry));
+    env.regs[R_EBX] = rbx;
+    env.regs[R_ECX] = 0x1122334455667788;
+    return run_to_halt();
+}
+
+void test_page_faults64(void **state)
+{
+    load_bin("p64", CODE);
+
+    /* Execute-disable: an instruction fetch, with the I/D bit. */
+    env_long64(0);
+    ram_ptr[0x180000] = 0xf4;
+    *pte64(0x180000) |= 1ull << 63;
+    env.rip = entry64(3);
+    env.regs[R_EBX] = 0x180000;
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(env.cr[2], 0x180000);
+    assert_int_equal(frame64(0), 0x11);                  /* P | I/D */
+    assert_int_equal(frame64(1), 0x180000);
+
+    /* Not present, and a reserved bit (above MAXPHYADDR). */
+    env_long64(entry64(1));
+    *pte64(0x181000) = 0;
+    env.regs[R_EBX] = 0x181008;
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(frame64(0), 0);
+    assert_int_equal(env.cr[2], 0x181008);
+    env_long64(entry64(1));
+    *pte64(0x182000) |= 1ull << 51;
+    env.regs[R_EBX] = 0x182000;
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(frame64(0), 9);                     /* P | RSVD */
+
+    /* A user write to a read-only user page: the frame on RSP0. */
+    env_long64(entry64(2));
+    *pte64(0x183000) &= ~2ull;
+    seg_set(R_CS, SEL_UCODE64);
+    seg_set(R_SS, SEL_UDATA);
+    env.regs[R_ESP] = STACK3;
+    env.regs[R_EBX] = 0x183010;
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(frame64(0), 7);                     /* P | W | U */
+    assert_int_equal(frame64(2), SEL_UCODE64);
+    assert_int_equal(frame64(4), STACK3);
+    assert_int_equal(frame64(5), SEL_UDATA);
+    assert_int_equal(env.regs[R_ESP], STACK0 - 48);
+    assert_false(*pte64(0x183000) & 0x40);              /* not dirty */
+
+    /* A non-canonical address: #GP(0); a non-canonical stack: #SS(0) on IST1. */
+    assert_int_equal(run64(1, 0x8000000000000000ull), 13);
+    assert_int_equal(frame64(0), 0);
+    env_long64(entry64(9));
+    idt_gate64(12, STUB_BASE + 16 * 12, SEL_CODE64, 0, 1);
+    assert_int_equal(run_to_halt(), 12);
+    assert_int_equal(env.regs[R_ESP], IST1_STACK - 48);
+    assert_int_equal(frame64(4), 0x8000000000000000ull);
+}
+
+void test_syscall(void **state)
+{
+    load_bin("p64", CODE);
+    env_long64(entry64(4));
+    seg_set(R_CS, SEL_UCODE64);
+    seg_set(R_SS, SEL_UDATA);
+    env.regs[R_ESP] = STACK3;
+    env.eflags = 0x202;
+    env.star = (0x40ull << 48) | ((uint64_t)SEL_CODE64 << 32);
+    env.lstar = entry64(5);
+    env.fmask = IF_MASK;
+    env.kernel_gs_base = R + 0x400;
+    wr64(R + 0x400, 0xabcdef);
+    assert_int_equal(run_to_halt(), 0x80);
+    assert_int_equal(rd64(R + 0), 0x99);                 /* RAX from the kernel */
+    assert_int_equal(rd64(R + 8), STACK3);
+    assert_int_equal(rd64(R + 16), rd64(R + 56));        /* RCX: the return RIP */
+    assert_int_equal(rd64(R + 24) & 0x3ff, 0x202);       /* R11: RFLAGS */
+    assert_int_equal(rd64(R + 32), 0x77);
+    assert_int_equal(rd64(R + 40), 0xabcdef);            /* GS base after SWAPGS */
+    assert_int_equal(env.kernel_gs_base, R + 0x400);     /* swapped back */
+    assert_int_equal(frame64(1), SEL_UCODE64);           /* SYSRET went to CPL 3 */
+    assert_int_equal(frame64(4), SEL_UDATA);
+    assert_true(frame64(2) & IF_MASK);
+
+    /* IRETQ to CPL 3, INT 0x80 back on IST1. */
+    env_long64(entry64(6));
+    idt_gate64(0x80, STUB_BASE + 16 * 0x80, SEL_CODE64, 3, 1);
+    assert_int_equal(run_to_halt(), 0x80);
+    assert_int_equal(rd64(R + 48), STACK3);
+    assert_int_equal(rd16(R + 56), SEL_UCODE64);
+    assert_int_equal(env.regs[R_ESP], IST1_STACK - 40);
+    assert_int_equal(frame64(3), STACK3);
+}
+
+/* ---- Interrupts and exits --------------------------------------------------------------- */
+
+static int irq_vector = 0x30;
+static int irq_acks;
+
+static int test_get_interrupt(void *opaque)
+{
+    irq_acks++;
+    g_atomic_int_and((gint *)&env.interrupt_request, ~CPU_INTERRUPT_HARD);
+    return irq_vector;
+}
+
+static void put_code(const uint8_t *code, size_t len)
+{
+    memcpy(ram_ptr + 0x110000, code, len);
+    x86_interp_invalidate_phys(0x110000, len);
+}
+
+void test_interrupt_injection(void **state)
+{
+    static const uint8_t nops_hlt[] = { 0x90, 0x90, 0xf4 };
+    static const uint8_t sti_hlt[] = { 0xfb, 0xf4 };
+    static const uint8_t spin[] = { 0xeb, 0xfe };        /* jmp $ */
+
+    /* No controller: the caller is told the window is open. */
+    env_prot32(0x110000);
+    put_code(nops_hlt, sizeof(nops_hlt));
+    env.eflags = 0x202;
+    env.interrupt_request = CPU_INTERRUPT_HARD;
+    ctx->get_interrupt = NULL;
+    assert_int_equal(run_guest(), X86_EXIT_INTERRUPT_WINDOW);
+
+    /* With one: delivered at the first boundary. */
+    ctx->get_interrupt = test_get_interrupt;
+    irq_acks = 0;
+    assert_int_equal(run_to_halt(), 0x30);
+    assert_int_equal(irq_acks, 1);
+    assert_int_equal(rd32(env.regs[R_ESP]), 0x110000);
+
+    /* HLT with IF=1 waits; a later interrupt wakes it after the HLT. */
+    env_prot32(0x110000);
+    env.eflags = 0x202;
+    assert_int_equal(run_guest(), X86_EXIT_HALT);
+    assert_int_equal(env.mp_state, X86_MP_HALTED);
+    assert_int_equal(run_guest(), X86_EXIT_HALT);        /* still nothing to do */
+    env.interrupt_request = CPU_INTERRUPT_HARD;
+    assert_int_equal(run_to_halt(), 0x30);
+    assert_int_equal(rd32(env.regs[R_ESP]), 0x110003);
+
+    /* IF=0: the request stays pending. */
+    env_prot32(0x110000);
+    env.interrupt_request = CPU_INTERRUPT_HARD;
+    assert_int_equal(run_guest(), X86_EXIT_HALT);
+    assert_int_equal(env.rip, 0x110003);
+    assert_int_equal(run_guest(), X86_EXIT_HALT);
+    assert_int_equal(env.interrupt_request, CPU_INTERRUPT_HARD);
+
+    /* STI's shadow: the HLT after STI runs before the interrupt. */
+    env_prot32(0x110000);
+    put_code(sti_hlt, sizeof(sti_hlt));
+    env.interrupt_request = CPU_INTERRUPT_HARD;
+    assert_int_equal(run_guest(), X86_EXIT_HALT);
+    assert_int_equal(env.rip, 0x110002);
+    assert_int_equal(run_to_halt(), 0x30);
+    assert_int_equal(rd32(env.regs[R_ESP]), 0x110002);
+
+    /* NMI ignores IF. */
+    env_prot32(0x110000);
+    put_code(spin, sizeof(spin));
+    env.interrupt_request = CPU_INTERRUPT_NMI;
+    assert_int_equal(run_to_halt(), 2);
+    assert_int_equal(env.interrupt_request, 0);
+
+    /* The budget and the exit request. */
+    env_prot32(0x110000);
+    env.mp_state = X86_MP_RUNNABLE;
+    ctx->budget = 1000;
+    x86_interp_env_changed(ctx);
+    assert_int_equal(x86_interp_run(&env, ctx), X86_EXIT_SLICE);
+    assert_int_equal(env.rip, 0x110000);
+    env.interrupt_request = CPU_INTERRUPT_EXIT;
+    assert_int_equal(x86_interp_run(&env, ctx), X86_EXIT_REQUEST);
+    assert_int_equal(env.interrupt_request, 0);
+    ctx->get_interrupt = NULL;
+}
+
+/* ---- Speed --------------------------------------------------------------------------------- */
+
+/* CPU time of this thread: the machine may be busy with other work. */
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * NANOSECONDS_PER_SECOND + ts.tv_nsec;
+}
+
+static double run_loop_mips(int entry, bool long_mode, uint64_t iterations)
+{
+    load_bin(long_mode ? "p64" : "p32", CODE);
+    if (long_mode) {
+        env_long64(entry64(entry));
+    } else {
+        env_prot32(entry32(entry));
+    }
+    wr64(R + 0x100, iterations);
+    uint64_t before = ctx->insns;
+    x86_interp_env_changed(ctx);
+    ctx->budget = 0;
+    int64_t t0 = thread_cpu_ns();
+    assert_int_equal(x86_interp_run(&env, ctx), X86_EXIT_HALT);
+    int64_t t1 = thread_cpu_ns();
+    env.mp_state = X86_MP_RUNNABLE;
+    uint64_t insns = ctx->insns - before;
+    assert_true(insns >= 5 * iterations);
+    return insns / ((t1 - t0) / 1e3);
+}
+
+/*
+ * Not asserted: printed.  KEMU_INTERP_SPEED_ITERS sets the loop count (5
+ * instructions each); the best of three runs is reported.
+ */
+void test_speed(void **state)
+{
+    const char *env_iters = g_getenv("KEMU_INTERP_SPEED_ITERS");
+#ifdef __SANITIZE_ADDRESS__
+    uint64_t n = 300 * 1000;            /* the number means little under ASan */
+#else
+    uint64_t n = 2 * 1000 * 1000;
+#endif
+    if (env_iters) {
+        n = g_ascii_strtoull(env_iters, NULL, 0);
+    }
+    double m32 = 0, m64 = 0;
+
+    for (int i = 0; i < 3; i++) {
+        m32 = MAX(m32, run_loop_mips(16, false, n));
+        m64 = MAX(m64, run_loop_mips(8, true, n));
+    }
+    printf("interp speed: %.0f MIPS (32-bit loop), %.0f MIPS (64-bit loop), "
+           "per CPU second, best of 3\n",
+           m32, m64);
+}
