@@ -115,9 +115,10 @@ static void pidfile_remove(void)
 
 static void cleanup(void)
 {
+    /* vCPUs stop first: they may still be writing to a chardev. */
+    accel_cleanup();
     monitor_close_all();
     chardev_close_all();
-    accel_cleanup();
     pidfile_remove();
 }
 
