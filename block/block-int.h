@@ -84,7 +84,15 @@ BlockDriverState *bdrv_open_file(const char *filename, int flags, Error **errp);
 /* Open bs's backing file into bs->backing (no-op without one). */
 bool bdrv_open_backing(BlockDriverState *bs, Error **errp);
 
-/* Whether the buffer is all zeros. */
-bool buffer_is_zero(const void *buf, size_t len);
+/*
+ * For crash tests only: the process exits with RAW_DIE_EXIT_STATUS instead
+ * of doing its n-th host file write from now on, as a SIGKILL between two
+ * writes of one request would leave the file.
+ */
+#define RAW_DIE_EXIT_STATUS 77
+void raw_die_after_writes(int64_t n);
+
+/* Whether sector 0 with these contents would probe as a format other than raw. */
+bool bdrv_sector0_probes_non_raw(const uint8_t *buf, int len);
 
 #endif

@@ -123,7 +123,6 @@ static const BlockDriver *bdrv_probe(const char *filename, Error **errp)
  * Whether sector 0 with these contents would be probed as a format other
  * than raw: a guest of a probed raw image must not be able to do that.
  */
-bool bdrv_sector0_probes_non_raw(const uint8_t *buf, int len);
 bool bdrv_sector0_probes_non_raw(const uint8_t *buf, int len)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(block_drivers); i++) {

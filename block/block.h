@@ -20,6 +20,7 @@
 #define BLOCK_BLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 #include "util/error.h"
@@ -126,6 +127,9 @@ int blk_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes, int64_
 int blk_block_status_above(BlockDriverState *bs, int64_t offset, int64_t bytes,
                            int64_t *pnum, int64_t *map, BlockDriverState **file,
                            int *depth);
+
+/* Whether buf is all zeros (sparse copies skip such pieces). */
+bool buffer_is_zero(const void *buf, size_t len);
 
 /* ---- Asynchronous I/O ------------------------------------------------------ */
 /* Called in the main loop (BQL held) with 0 or -errno. */

@@ -13,8 +13,6 @@
 /* Bounce buffers for unaligned requests are at most this big. */
 #define BOUNCE_MAX (1 << 20)
 
-bool bdrv_sector0_probes_non_raw(const uint8_t *buf, int len);
-
 bool buffer_is_zero(const void *buf, size_t len)
 {
     const uint8_t *p = buf;

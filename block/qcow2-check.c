@@ -374,6 +374,22 @@ static int qcow2_check_impl(BDRVQcow2State *s, BdrvCheckResult *res, BdrvCheckMo
     if (ret >= 0 && fix) {
         ret = blk_flush(s->file);
     }
+    /* Repaired completely: the image is consistent again, say so in the header. */
+    uint64_t clear = 0;
+    if ((fix & BDRV_FIX_LEAKS) && res->leaks_fixed == res->leaks &&
+        res->corruptions_fixed == res->corruptions) {
+        clear |= QCOW2_INCOMPAT_DIRTY;
+        if (fix & BDRV_FIX_ERRORS) {
+            clear |= QCOW2_INCOMPAT_CORRUPT;
+        }
+    }
+    if (ret >= 0 && !res->check_errors && (s->incompatible_features & clear)) {
+        s->incompatible_features &= ~clear;
+        ret = qcow2_header_write_features(s);
+        if (ret >= 0) {
+            ret = blk_flush(s->file);
+        }
+    }
     g_array_free(leaked, true);
     g_free(data_refs);
     g_free(c.refs);

@@ -107,7 +107,9 @@ static int qcow2_open(BlockDriverState *bs, int flags, Error **errp)
             s->autoclear_features = 0;
             ret = qcow2_header_write(s);
         }
-        if (ret >= 0 && (s->compatible_features & QCOW2_COMPAT_LAZY_REFCOUNTS)) {
+        /* (An image still dirty here is being checked: check clears the bit.) */
+        if (ret >= 0 && (s->compatible_features & QCOW2_COMPAT_LAZY_REFCOUNTS) &&
+            !(s->incompatible_features & QCOW2_INCOMPAT_DIRTY)) {
             s->incompatible_features |= QCOW2_INCOMPAT_DIRTY;
             ret = qcow2_header_write_features(s);
             if (ret >= 0) {

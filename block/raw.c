@@ -109,9 +109,20 @@ static int raw_pread(BlockDriverState *bs, int64_t offset, void *buf, int64_t by
     return 0;
 }
 
+/* Crash tests: how many more host writes before the process dies (0: never). */
+static int64_t raw_die_countdown;
+
+void raw_die_after_writes(int64_t n)
+{
+    raw_die_countdown = n;
+}
+
 static int raw_pwrite(BlockDriverState *bs, int64_t offset, const void *buf, int64_t bytes)
 {
     RawState *s = bs->opaque;
+    if (raw_die_countdown > 0 && --raw_die_countdown == 0) {
+        _exit(RAW_DIE_EXIT_STATUS);     /* as if killed between two writes */
+    }
     const uint8_t *p = buf;
     while (bytes > 0) {
         ssize_t n = pwrite(s->fd, p, MIN(bytes, 1 << 30), offset);
@@ -151,7 +162,8 @@ static int64_t raw_getlength(BlockDriverState *bs)
     if (fstat(s->fd, &st) < 0) {
         return -errno;
     }
-    return st.st_size;
+    /* Whole sectors, as qemu-img reports: the tail past the file reads as zeros. */
+    return (st.st_size + 511) & ~(int64_t)511;
 }
 
 static int64_t raw_get_allocated_file_size(BlockDriverState *bs)

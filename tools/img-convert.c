@@ -14,8 +14,6 @@
 /* Bytes moved per request. */
 #define IMG_CHUNK (2 << 20)
 
-bool buffer_is_zero(const void *buf, size_t len);
-
 static int usage_fail(int c, char **argv)
 {
     if (c == ':') {
@@ -73,9 +71,18 @@ static int convert_one(ConvertSource *src, BlockDriverState *out, bool target_is
                              strerror(-ret));
                 return ret;
             }
+            /* Runs of pieces that are all data, or all zeros, go out as one request. */
             for (int64_t p = 0; p < pnum && ret >= 0;) {
-                int64_t n = MIN(compress ? granule : MAX(sparse_size, 512), pnum - p);
-                if (buffer_is_zero(buf + p, n)) {
+                int64_t step = compress ? granule : MAX(sparse_size, 512);
+                int64_t n = MIN(step, pnum - p);
+                bool zero = buffer_is_zero(buf + p, n);
+                if (!compress) {
+                    while (p + n < pnum &&
+                           buffer_is_zero(buf + p + n, MIN(step, pnum - p - n)) == zero) {
+                        n += MIN(step, pnum - p - n);
+                    }
+                }
+                if (zero) {
                     if (!target_is_zero) {
                         ret = blk_pwrite_zeroes(out, dst + p, n, BDRV_REQ_MAY_UNMAP);
                     }
@@ -444,13 +451,10 @@ static bool map_print(const MapEntry *e, bool json, bool *first)
             printf(", \"offset\": %" PRId64, e->offset);
         }
         printf("}");
-    } else if (e->data) {
+    } else if (e->data && !e->zero) {
         if (!e->has_offset) {
             error_report("File contains external, encrypted or compressed clusters.");
             return false;
-        }
-        if (*first) {
-            printf("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to", "File");
         }
         char a[32], b[32], c[32];
         snprintf(a, sizeof(a), "%#" PRIx64, e->start);
@@ -516,6 +520,9 @@ int img_map(int argc, char **argv)
     int64_t end = max_len >= 0 ? MIN(len, start + max_len) : len;
     MapEntry cur = { .start = -1 };
     bool first = true;
+    if (!json) {
+        printf("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to", "File");
+    }
     int ret = 0;
     for (int64_t off = start; off < end;) {
         int64_t pnum, map = 0;

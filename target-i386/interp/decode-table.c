@@ -26,10 +26,14 @@
 #define W16 OPF_W16
 
 static const OpInfo grp1[8] = {
-    { x86_op_add_ei, NULL, LCK, .reg_sized = x86_add_ei_r }, { x86_op_or_ei, NULL, LCK, .reg_sized = x86_or_ei_r },
-    { x86_op_adc_ei, NULL, LCK, .reg_sized = x86_adc_ei_r }, { x86_op_sbb_ei, NULL, LCK, .reg_sized = x86_sbb_ei_r },
-    { x86_op_and_ei, NULL, LCK, .reg_sized = x86_and_ei_r }, { x86_op_sub_ei, NULL, LCK, .reg_sized = x86_sub_ei_r },
-    { x86_op_xor_ei, NULL, LCK, .reg_sized = x86_xor_ei_r }, { x86_op_cmp_ei, NULL, 0, .reg_sized = x86_cmp_ei_r },
+    { x86_op_add_ei, NULL, LCK, .reg_sized = x86_add_ei_r },
+    { x86_op_or_ei, NULL, LCK, .reg_sized = x86_or_ei_r },
+    { x86_op_adc_ei, NULL, LCK, .reg_sized = x86_adc_ei_r },
+    { x86_op_sbb_ei, NULL, LCK, .reg_sized = x86_sbb_ei_r },
+    { x86_op_and_ei, NULL, LCK, .reg_sized = x86_and_ei_r },
+    { x86_op_sub_ei, NULL, LCK, .reg_sized = x86_sub_ei_r },
+    { x86_op_xor_ei, NULL, LCK, .reg_sized = x86_xor_ei_r },
+    { x86_op_cmp_ei, NULL, 0, .reg_sized = x86_cmp_ei_r },
 };
 
 static const OpInfo grp1a[8] = {
@@ -49,23 +53,27 @@ static const OpInfo grp2_cl[8] = {
 };
 
 static const OpInfo grp3_eb[8] = {
-    { x86_op_test_ei, NULL, IMM(IMM_B), .reg_sized = x86_test_ei_r }, { x86_op_test_ei, NULL, IMM(IMM_B), .reg_sized = x86_test_ei_r },
+    { x86_op_test_ei, NULL, IMM(IMM_B), .reg_sized = x86_test_ei_r },
+    { x86_op_test_ei, NULL, IMM(IMM_B), .reg_sized = x86_test_ei_r },
     { x86_op_not, NULL, LCK }, { x86_op_neg, NULL, LCK },
     { x86_op_mul }, { x86_op_imul1 }, { x86_op_div }, { x86_op_idiv },
 };
 
 static const OpInfo grp3_ev[8] = {
-    { x86_op_test_ei, NULL, IMM(IMM_Z), .reg_sized = x86_test_ei_r }, { x86_op_test_ei, NULL, IMM(IMM_Z), .reg_sized = x86_test_ei_r },
+    { x86_op_test_ei, NULL, IMM(IMM_Z), .reg_sized = x86_test_ei_r },
+    { x86_op_test_ei, NULL, IMM(IMM_Z), .reg_sized = x86_test_ei_r },
     { x86_op_not, NULL, LCK }, { x86_op_neg, NULL, LCK },
     { x86_op_mul }, { x86_op_imul1 }, { x86_op_div }, { x86_op_idiv },
 };
 
 static const OpInfo grp4[8] = {
-    { x86_op_inc, NULL, LCK, .reg_sized = x86_inc_r }, { x86_op_dec, NULL, LCK, .reg_sized = x86_dec_r },
+    { x86_op_inc, NULL, LCK, .reg_sized = x86_inc_r },
+    { x86_op_dec, NULL, LCK, .reg_sized = x86_dec_r },
 };
 
 static const OpInfo grp5[8] = {
-    { x86_op_inc, NULL, LCK, .reg_sized = x86_inc_r }, { x86_op_dec, NULL, LCK, .reg_sized = x86_dec_r },
+    { x86_op_inc, NULL, LCK, .reg_sized = x86_inc_r },
+    { x86_op_dec, NULL, LCK, .reg_sized = x86_dec_r },
     { x86_op_call_e, NULL, F64 | END }, { x86_op_call_far_m, NULL, MEM | END },
     { x86_op_jmp_e, NULL, F64 | END }, { x86_op_jmp_far_m, NULL, MEM | END },
     { x86_op_push_e, NULL, D64 }, { NULL },
@@ -167,14 +175,22 @@ const OpInfo x86_optab_1b[256] = {
     [0x3c] = { x86_op_cmp_ei, NULL, BYT | ACC | IMM(IMM_B), .reg_sized = x86_cmp_ei_r },
     [0x3d] = { x86_op_cmp_ei, NULL, ACC | IMM(IMM_Z), .reg_sized = x86_cmp_ei_r },
     [0x3f] = { x86_op_aas, NULL, I64 },
-    [0x40] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r }, [0x41] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
-    [0x42] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r }, [0x43] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
-    [0x44] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r }, [0x45] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
-    [0x46] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r }, [0x47] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
-    [0x48] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r }, [0x49] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
-    [0x4a] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r }, [0x4b] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
-    [0x4c] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r }, [0x4d] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
-    [0x4e] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r }, [0x4f] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x40] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x41] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x42] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x43] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x44] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x45] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x46] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x47] = { x86_op_inc, NULL, RGO, .reg_sized = x86_inc_r },
+    [0x48] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x49] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x4a] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x4b] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x4c] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x4d] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x4e] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
+    [0x4f] = { x86_op_dec, NULL, RGO, .reg_sized = x86_dec_r },
     [0x50] = { x86_op_push_e, NULL, RGO | D64 }, [0x51] = { x86_op_push_e, NULL, RGO | D64 },
     [0x52] = { x86_op_push_e, NULL, RGO | D64 }, [0x53] = { x86_op_push_e, NULL, RGO | D64 },
     [0x54] = { x86_op_push_e, NULL, RGO | D64 }, [0x55] = { x86_op_push_e, NULL, RGO | D64 },

@@ -551,7 +551,8 @@ X86Handler *const x86_cmp_ei_r[4] = { cmp_ei_rb, cmp_ei_rw, cmp_ei_rl, cmp_ei_rq
 static inline __attribute__((always_inline))
 void test_rr(X86Interp *s, const X86Insn *d, int ot, bool imm)
 {
-    uint64_t r = reg_get(s, d->rm, ot) & (imm ? d->imm & x86_size_mask[ot] : reg_get(s, d->reg, ot));
+    uint64_t b = imm ? d->imm & x86_size_mask[ot] : reg_get(s, d->reg, ot);
+    uint64_t r = reg_get(s, d->rm, ot) & b;
     cc_set(s, CC_OP_LOGIC, ot, r, 0, r);
 }
 

@@ -47,6 +47,12 @@ static void rep_continue_later(X86Interp *s)
     s->stop = true;
 }
 
+/* Iterations count against the slice, so a long REP over MMIO cannot hog the thread. */
+static void rep_account(X86Interp *s, uint64_t iterations)
+{
+    s->budget_left -= iterations / 4;
+}
+
 /* How many whole elements from off stay inside the address size and the page. */
 static uint64_t run_length(X86Interp *s, uint64_t off, uint64_t lin, int aot, int ot, uint64_t n)
 {
@@ -89,6 +95,7 @@ void x86_op_movs(X86Interp *s, const X86Insn *d)
 
     while (n > 0) {
         if (done >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }
@@ -141,6 +148,7 @@ void x86_op_stos(X86Interp *s, const X86Insn *d)
 
     while (n > 0) {
         if (done >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }
@@ -167,6 +175,7 @@ void x86_op_lods(X86Interp *s, const X86Insn *d)
 
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }
@@ -195,6 +204,7 @@ void x86_op_cmps(X86Interp *s, const X86Insn *d)
 
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }
@@ -223,6 +233,7 @@ void x86_op_scas(X86Interp *s, const X86Insn *d)
 
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }
@@ -255,6 +266,7 @@ void x86_op_ins(X86Interp *s, const X86Insn *d)
     x86_check_io(s, port, 1u << ot);
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }
@@ -283,6 +295,7 @@ void x86_op_outs(X86Interp *s, const X86Insn *d)
     x86_check_io(s, port, 1u << ot);
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
+            rep_account(s, done);
             rep_continue_later(s);
             return;
         }

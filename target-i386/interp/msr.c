@@ -118,10 +118,14 @@ void x86_op_rdpmc(X86Interp *s, const X86Insn *d)
 
 /* ---- MSRs ------------------------------------------------------------------------ */
 
+/* The microcode revision MSR (read after writing 0 and CPUID, SDM vol. 3, 10.11.7.1). */
+#define MSR_IA32_UCODE_REV      0x0000008b
+
 static bool msr_read(X86Interp *s, uint32_t msr, uint64_t *v)
 {
     CPUX86State *env = s->env;
     switch (msr) {
+    case MSR_IA32_UCODE_REV:    *v = 1ull << 32; break;
     case MSR_IA32_TSC:          *v = x86_tsc_read(s); break;
     case MSR_IA32_APICBASE:     *v = env->apic_base; break;
     case MSR_IA32_SYSENTER_CS:  *v = env->sysenter_cs; break;
@@ -154,6 +158,8 @@ static bool msr_write(X86Interp *s, uint32_t msr, uint64_t v)
         break;
     case MSR_IA32_APICBASE:
         env->apic_base = v;
+        break;
+    case MSR_IA32_UCODE_REV:
         break;
     case MSR_IA32_SYSENTER_CS:
         env->sysenter_cs = v & 0xffff;

@@ -22,7 +22,8 @@ X86InterpCtx *x86_interp_ctx_new(CPUX86State *env)
     s->ctx = ctx;
     s->delivering = -1;
     s->env_changed = true;
-    s->flush_gen = (unsigned)g_atomic_int_get(&x86_flush_gen_global) - 1;  /* flush at the first run */
+    /* One behind the global generation: the first run flushes. */
+    s->flush_gen = (unsigned)g_atomic_int_get(&x86_flush_gen_global) - 1;
     memset(s->tlb, 0xff, sizeof(s->tlb));
     ctx->s = s;
     x86_cache_init();
@@ -108,6 +109,14 @@ static int handle_events(X86Interp *s, X86InterpCtx *ctx)
         env->mp_state = X86_MP_RUNNABLE;
         x86_update_mode(s);
         return -1;
+    }
+    if (req & (CPU_INTERRUPT_SMI | CPU_INTERRUPT_SIPI)) {
+        /* No SMM yet; SIPI counts only in wait-for-SIPI.  Drop them, or each block stops here. */
+        if (req & CPU_INTERRUPT_SMI) {
+            log_mask(LOG_UNIMP, "x86: SMI ignored (no SMM)\n");
+        }
+        g_atomic_int_and((guint *)&env->interrupt_request,
+                         ~(CPU_INTERRUPT_SMI | CPU_INTERRUPT_SIPI));
     }
     if (req & CPU_INTERRUPT_INIT) {
         /* The register reset belongs to the CPU model; the interpreter only waits for SIPI. */

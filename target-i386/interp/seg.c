@@ -265,7 +265,8 @@ void x86_op_arpl(X86Interp *s, const X86Insn *d)
         x86_raise(s, EXC_UD, 0);
     }
     X86MemRef m = { 0 };
-    uint64_t dst = d->mod == 3 ? reg_get(s, d->rm, OT_W) : x86_rmw_ld(s, d->seg, insn_ea(s, d), OT_W, &m);
+    uint64_t dst = d->mod == 3 ? reg_get(s, d->rm, OT_W)
+                               : x86_rmw_ld(s, d->seg, insn_ea(s, d), OT_W, &m);
     uint64_t src = reg_get(s, d->reg, OT_W);
     uint32_t f = x86_cc_compute(s) & ~CC_Z;
     if ((dst & 3) < (src & 3)) {

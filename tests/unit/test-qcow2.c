@@ -207,7 +207,7 @@ static void test_cache_modes(void **state)
 
 /* ---- Reads and writes ------------------------------------------------------------ */
 
-static void rw_case(const char *options, int64_t len, int cache_flags)
+static void rw_case(const char *options, int64_t len, int cache_flags, int nwrites)
 {
     char *path = (cache_flags & BDRV_O_NOCACHE) ? g_build_filename(disk_tmpdir, "rw.qcow2",
                                                                    NULL)
@@ -216,8 +216,7 @@ static void rw_case(const char *options, int64_t len, int cache_flags)
     BlockDriverState *bs = open_ok(path, "qcow2", BDRV_O_RDWR | cache_flags);
     uint8_t *shadow = g_malloc0(len);
     GRand *rnd = g_rand_new_with_seed(42);
-    /* O_DIRECT goes to the device every time: fewer requests keep it quick. */
-    random_writes(bs, shadow, len, (cache_flags & BDRV_O_NOCACHE) ? 25 : 300, rnd, true);
+    random_writes(bs, shadow, len, nwrites, rnd, true);
     assert_content(bs, shadow, len);
     bdrv_unref(bs);
     bs = open_ok(path, NULL, 0);
@@ -233,12 +232,12 @@ static void rw_case(const char *options, int64_t len, int cache_flags)
 
 static void test_rw_cluster_sizes(void **state)
 {
-    rw_case("cluster_size=512", 4 << 20, 0);
-    rw_case("cluster_size=4096,compat=0.10", 8 << 20, 0);
-    rw_case("cluster_size=65536", 16 << 20, BDRV_O_WRITETHROUGH);
-    rw_case("cluster_size=2M,refcount_bits=64", 16 << 20, 0);
-    rw_case("cluster_size=4096,refcount_bits=1", 8 << 20, 0);
-    rw_case("cluster_size=8192,refcount_bits=4", 8 << 20, BDRV_O_NO_FLUSH);
+    rw_case("cluster_size=512", 4 << 20, 0, 300);
+    rw_case("cluster_size=4096,compat=0.10", 8 << 20, 0, 300);
+    rw_case("cluster_size=65536", 16 << 20, BDRV_O_WRITETHROUGH, 200);
+    rw_case("cluster_size=2M,refcount_bits=64", 16 << 20, 0, 60);  /* 2 MiB copy-on-writes */
+    rw_case("cluster_size=4096,refcount_bits=1", 8 << 20, 0, 200);
+    rw_case("cluster_size=8192,refcount_bits=4", 8 << 20, BDRV_O_NO_FLUSH, 200);
 }
 
 static void test_rw_odirect(void **state)
@@ -252,7 +251,8 @@ static void test_rw_odirect(void **state)
         error_free(err);
     } else {
         bdrv_unref(bs);
-        rw_case("cluster_size=4096", 4 << 20, BDRV_O_NOCACHE);
+        /* O_DIRECT goes to the device every time: fewer requests keep it quick. */
+        rw_case("cluster_size=4096", 4 << 20, BDRV_O_NOCACHE, 25);
     }
     unlink(path);
     g_free(path);
@@ -411,6 +411,35 @@ static void test_backing_chain(void **state)
     g_free(top);
 }
 
+/* -snapshot: writes go to a temporary overlay until "commit" writes them back. */
+static void test_snapshot_mode(void **state)
+{
+    char *path = tmp_path("base-snap.raw");
+    create_ok("raw", path, 1 << 20, NULL);
+    BlockDriverState *bs = open_ok(path, "raw", BDRV_O_RDWR | BDRV_O_SNAPSHOT);
+    assert_string_equal(bdrv_get_format_name(bs), "qcow2");
+    assert_non_null(bdrv_get_backing(bs));
+    uint8_t buf[4096], back[4096];
+    memset(buf, 0x77, sizeof(buf));
+    assert_int_equal(blk_pwrite(bs, 4096, buf, sizeof(buf)), 0);
+    BlockDriverState *orig = open_ok(path, "raw", 0);
+    assert_int_equal(blk_pread(orig, 4096, back, sizeof(back)), 0);
+    assert_true(buffer_is_zero(back, sizeof(back)));
+    bdrv_unref(orig);
+    Error *err = NULL;
+    assert_true(bdrv_commit(bs, false, &err));
+    orig = open_ok(path, "raw", 0);
+    assert_int_equal(blk_pread(orig, 4096, back, sizeof(back)), 0);
+    assert_memory_equal(buf, back, sizeof(back));
+    bdrv_unref(orig);
+    char *overlay = g_strdup(bdrv_get_filename(bs));
+    bdrv_unref(bs);
+    assert_false(g_file_test(overlay, G_FILE_TEST_EXISTS));     /* removed on close */
+    g_free(overlay);
+    unlink(path);
+    g_free(path);
+}
+
 static void test_resize_and_large(void **state)
 {
     char *path = tmp_path("big.qcow2");
@@ -514,16 +543,22 @@ static void test_probe_raw_guard(void **state)
 
 /* ---- Crash safety ------------------------------------------------------------------------ */
 
-#define CRASH_SLOTS 512
-#define CRASH_SLOT_SIZE 8192
+#define CRASH_SLOTS 2048
+#define CRASH_SLOT_SIZE 4096
 
-/* The writer: slot order[i] gets pattern i; after each flush it reports i. */
-static void crash_writer(const char *path, int fd, const uint16_t *order, int first)
+/*
+ * The writer: slot order[i] gets pattern i; after each flush it reports i.
+ * It dies after a random number of host writes, mostly in the middle of a
+ * request's metadata updates; the remaining rounds are killed with SIGKILL.
+ */
+static void crash_writer(const char *path, int fd, const uint16_t *order, int first,
+                         int64_t die_after)
 {
     BlockDriverState *bs = bdrv_open(path, "qcow2", BDRV_O_RDWR, NULL);
     if (!bs) {
         _exit(2);
     }
+    raw_die_after_writes(die_after);
     uint8_t buf[CRASH_SLOT_SIZE];
     for (int i = first; i < CRASH_SLOTS; i++) {
         memset(buf, (i % 251) + 1, sizeof(buf));
@@ -538,7 +573,10 @@ static void crash_writer(const char *path, int fd, const uint16_t *order, int fi
             }
         }
     }
-    _exit(0);
+    close(fd);      /* the parent reads to the end of the reports */
+    for (;;) {
+        pause();    /* wait for the SIGKILL */
+    }
 }
 
 static void crash_case(const char *options)
@@ -557,25 +595,33 @@ static void crash_case(const char *options)
         order[j] = t;
     }
     int done = 0;   /* slots before this one are known to be flushed */
+    int kills = 0;
     for (int round = 0; round < 12 && done < CRASH_SLOTS; round++) {
         int fds[2];
         assert_int_equal(pipe(fds), 0);
         fflush(NULL);
+        /* Most rounds die mid-request; every fourth is killed from outside. */
+        int64_t die_after = round % 4 == 3 ? 0 : g_rand_int_range(rnd, 5, 400);
         pid_t pid = fork();
         if (pid == 0) {
             close(fds[0]);
-            crash_writer(path, fds[1], order, done);
+            crash_writer(path, fds[1], order, done, die_after);
         }
         close(fds[1]);
-        g_usleep(g_rand_int_range(rnd, 2000, 30000));
-        kill(pid, SIGKILL);
-        int status;
-        waitpid(pid, &status, 0);
-        int last;
+        if (!die_after) {
+            g_usleep(g_rand_int_range(rnd, 100, 5000));
+            kill(pid, SIGKILL);
+        }
+        int status, last;
         while (read(fds[0], &last, sizeof(last)) == sizeof(last)) {
             done = last + 1;
         }
         close(fds[0]);
+        kill(pid, SIGKILL);     /* a writer that finished waits for this */
+        waitpid(pid, &status, 0);
+        assert_true((WIFEXITED(status) && WEXITSTATUS(status) == RAW_DIE_EXIT_STATUS) ||
+                    WIFSIGNALED(status));
+        kills += WIFEXITED(status) || (!die_after && done < CRASH_SLOTS);
         /* No corruption (leaks are allowed), and every flushed write is there. */
         BlockDriverState *bs = open_ok(path, "qcow2", BDRV_O_CHECK);
         BdrvCheckResult r;
@@ -583,9 +629,10 @@ static void crash_case(const char *options)
         assert_int_equal(r.corruptions, 0);
         uint8_t buf[CRASH_SLOT_SIZE];
         for (int i = 0; i < done; i++) {
-            assert_int_equal(blk_pread(bs, (int64_t)order[i] * CRASH_SLOT_SIZE, buf, 4096), 0);
+            int64_t len = i % 3 ? CRASH_SLOT_SIZE : CRASH_SLOT_SIZE / 2;
+            assert_int_equal(blk_pread(bs, (int64_t)order[i] * CRASH_SLOT_SIZE, buf, len), 0);
             assert_int_equal(buf[0], (i % 251) + 1);
-            assert_int_equal(buf[4095], (i % 251) + 1);
+            assert_int_equal(buf[len - 1], (i % 251) + 1);
         }
         bdrv_unref(bs);
         if (have_qemu_img) {
@@ -595,8 +642,9 @@ static void crash_case(const char *options)
             assert_true(WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 3));
         }
     }
-    printf("crash (%s): %d of %d writes flushed before the kills\n", options, done,
-           CRASH_SLOTS);
+    printf("crash (%s): %d writers died mid-write, %d of %d writes flushed\n", options,
+           kills, done, CRASH_SLOTS);
+    assert_true(kills >= 6);
     g_rand_free(rnd);
     unlink(path);
     g_free(path);
@@ -606,7 +654,7 @@ static void test_crash_sigkill(void **state)
 {
     crash_case("cluster_size=4096");
     crash_case("cluster_size=16384,lazy_refcounts=on");
-    crash_case("cluster_size=512,compat=0.10");
+    crash_case("cluster_size=512,compat=0.10");   /* the refcount table grows meanwhile */
 }
 
 /* ---- Asynchronous requests ------------------------------------------------------------ */
@@ -678,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_snapshots_cow),
         cmocka_unit_test(test_compressed),
         cmocka_unit_test(test_backing_chain),
+        cmocka_unit_test(test_snapshot_mode),
         cmocka_unit_test(test_resize_and_large),
         cmocka_unit_test(test_lazy_refcounts_dirty),
         cmocka_unit_test(test_probe_raw_guard),

@@ -123,5 +123,6 @@ void test_v86(void **state);
 void test_call_gate(void **state);
 void test_system_registers(void **state);
 void test_pae_nx(void **state);
+void test_bcd_misc(void **state);
 
 #endif

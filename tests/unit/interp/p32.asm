@@ -504,3 +504,51 @@ ENTRY 19
     mov ecx, 0x10
     rdmsr                           ; CPL 3: #GP(0)
     hlt
+
+; ---- 20: BCD arithmetic, LDS/LES, SALC, INTO, then BOUND out of range (#BR) --------
+ENTRY 20
+    mov esp, 0x90000
+    mov al, 0x79
+    add al, 0x35
+    daa                             ; 79 + 35 = 114: AL = 0x14, CF = 1
+    setc ah
+    mov [R + 0], ax
+    mov al, 0x35
+    sub al, 0x47
+    das                             ; 35 - 47: AL = 0x88, CF = 1
+    setc ah
+    mov [R + 2], ax
+    mov ax, 0x0009
+    add al, 0x08
+    aaa                             ; AX = 0x0107
+    mov [R + 4], ax
+    mov ax, 0x0103
+    sub al, 0x05
+    aas                             ; AX = 0x0008
+    mov [R + 6], ax
+    mov ax, 0x003f
+    aam                             ; AX = 0x0603
+    mov [R + 8], ax
+    aad                             ; AX = 0x003f
+    mov [R + 10], ax
+    mov dword [R + 0x80], 0x12345678    ; a far pointer: offset, then selector
+    mov word [R + 0x84], 0x10
+    mov ax, 0
+    mov es, ax
+    les ebx, [R + 0x80]
+    mov [R + 12], ebx
+    mov [R + 16], es
+    stc
+    salc                            ; AL = 0xff
+    mov [R + 18], al
+    mov eax, 1
+    into                            ; OF = 0: nothing
+    mov [R + 20], eax
+    mov dword [R + 0x88], 10        ; bounds [10, 20]
+    mov dword [R + 0x8c], 20
+    mov eax, 15
+    bound eax, [R + 0x88]
+    mov [R + 24], eax
+    mov eax, 21
+    bound eax, [R + 0x88]           ; #BR
+    hlt

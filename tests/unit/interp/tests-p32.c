@@ -592,3 +592,21 @@ void test_pae_nx(void **state)
     assert_int_equal(frame32(0), 0);
     assert_int_equal(env.cr[2], 0x40000010);
 }
+
+void test_bcd_misc(void **state)
+{
+    run_p32(20);
+    assert_int_equal(run_to_halt(), 5);                  /* #BR */
+    assert_int_equal(rd32(R + 0) & 0xffff, 0x0114);      /* DAA, CF */
+    assert_int_equal(rd32(R + 2) & 0xffff, 0x0188);      /* DAS, CF */
+    assert_int_equal(rd32(R + 4) & 0xffff, 0x0107);      /* AAA */
+    assert_int_equal(rd32(R + 6) & 0xffff, 0x0008);      /* AAS */
+    assert_int_equal(rd32(R + 8) & 0xffff, 0x0603);      /* AAM */
+    assert_int_equal(rd32(R + 10) & 0xffff, 0x003f);     /* AAD */
+    assert_int_equal(rd32(R + 12), 0x12345678);          /* LES */
+    assert_int_equal(rd32(R + 16) & 0xffff, SEL_DATA32);
+    assert_int_equal(ram_ptr[R + 18], 0xff);             /* SALC */
+    assert_int_equal(rd32(R + 20), 1);
+    assert_int_equal(rd32(R + 24), 15);
+    assert_int_equal(env.regs[R_EAX], 21);
+}
