@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "system/memory.h"
+#include "util/bswap.h"
 
 /* Setup header fields, as offsets into the image and the zero page alike. */
 #define HDR_SETUP_SECTS     0x1f1
@@ -43,38 +44,11 @@
 #define MIN_PROTOCOL            0x0206
 #define DEFAULT_INITRD_MAX      0x37ffffff
 
-static uint16_t le16(const uint8_t *p)
-{
-    return p[0] | p[1] << 8;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, v);
-    put32(p + 4, v >> 32);
-}
-
 /* The highest page-aligned address where size bytes of RAM fit in [low, high). */
 static bool find_initrd_slot(const E820Table *e820, uint64_t low, uint64_t high,
                              uint64_t size, uint64_t *addr)
 {
+    uint64_t best = 0;
     bool found = false;
     for (unsigned i = 0; i < e820->count; i++) {
         const E820Entry *e = &e820->entries[i];
@@ -87,23 +61,24 @@ static bool find_initrd_slot(const E820Table *e820, uint64_t low, uint64_t high,
             continue;
         }
         uint64_t cand = (end - size) & ~(uint64_t)0xfff;
-        if (cand >= start && (!found || cand > *addr)) {
-            *addr = cand;
+        if (cand >= start && (!found || cand > best)) {
+            best = cand;
             found = true;
         }
     }
+    *addr = best;
     return found;
 }
 
 bool linux_boot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size,
                      X86BootEntry *entry, Error **errp)
 {
-    if (size < 0x1000 || le16(image + HDR_BOOT_FLAG) != 0xaa55 ||
+    if (size < 0x1000 || ld_le16(image + HDR_BOOT_FLAG) != 0xaa55 ||
         memcmp(image + HDR_MAGIC, "HdrS", 4)) {
         error_setg(errp, "%s: not a bzImage", cfg->kernel);
         return false;
     }
-    uint16_t version = le16(image + HDR_VERSION);
+    uint16_t version = ld_le16(image + HDR_VERSION);
     if (version < MIN_PROTOCOL) {
         error_setg(errp, "%s: Linux boot protocol %d.%02d is too old (need 2.06)",
                    cfg->kernel, version >> 8, version & 0xff);
@@ -120,7 +95,7 @@ bool linux_boot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size
     size_t kernel_size = size - setup_size;
 
     /* The decompressor needs init_size bytes from the load address. */
-    uint64_t need = MAX((uint64_t)le32(image + HDR_INIT_SIZE), kernel_size);
+    uint64_t need = MAX((uint64_t)ld_le32(image + HDR_INIT_SIZE), kernel_size);
     if (X86_BOOT_KERNEL_ADDR + need > cfg->below_4g_mem_size) {
         error_setg(errp, "%s: the kernel needs %" PRIu64 " MiB of RAM above 1 MiB; "
                    "give the guest more memory with -m", cfg->kernel, need >> 20);
@@ -128,7 +103,7 @@ bool linux_boot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size
     }
 
     size_t cmdline_len = strlen(cfg->cmdline);
-    uint32_t cmdline_max = le32(image + HDR_CMDLINE_SIZE);
+    uint32_t cmdline_max = ld_le32(image + HDR_CMDLINE_SIZE);
     if (cmdline_len > cmdline_max || cmdline_len >= X86_BOOT_CMDLINE_MAX) {
         error_setg(errp, "kernel command line too long (%zu bytes, the kernel takes %u)",
                    cmdline_len, MIN(cmdline_max, X86_BOOT_CMDLINE_MAX - 1));
@@ -139,12 +114,12 @@ bool linux_boot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size
     memcpy(bp + HDR_SETUP_SECTS, image + HDR_SETUP_SECTS, header_end - HDR_SETUP_SECTS);
     bp[HDR_TYPE_OF_LOADER] = LOADER_TYPE_KEMU;
     bp[HDR_LOADFLAGS] |= LOADFLAG_LOADED_HIGH | LOADFLAG_CAN_USE_HEAP;
-    put16(bp + HDR_HEAP_END_PTR, 0xfe00);      /* heap end relative to the real-mode base */
-    put32(bp + HDR_CODE32_START, X86_BOOT_KERNEL_ADDR);
-    put32(bp + HDR_CMD_LINE_PTR, X86_BOOT_CMDLINE_ADDR);
-    put32(bp + BP_ALT_MEM_K, (uint32_t)MIN((cfg->below_4g_mem_size >> 10) - 1024, UINT32_MAX));
+    st_le16(bp + HDR_HEAP_END_PTR, 0xfe00);      /* heap end relative to the real-mode base */
+    st_le32(bp + HDR_CODE32_START, X86_BOOT_KERNEL_ADDR);
+    st_le32(bp + HDR_CMD_LINE_PTR, X86_BOOT_CMDLINE_ADDR);
+    st_le32(bp + BP_ALT_MEM_K, (uint32_t)MIN((cfg->below_4g_mem_size >> 10) - 1024, UINT32_MAX));
     if (cfg->acpi_rsdp_addr && version >= 0x020e) {
-        put64(bp + BP_ACPI_RSDP_ADDR, cfg->acpi_rsdp_addr);
+        st_le64(bp + BP_ACPI_RSDP_ADDR, cfg->acpi_rsdp_addr);
     }
     size_t nr = e820_to_boot_params(cfg->e820, bp + BP_E820_TABLE, BP_E820_MAX);
     bp[BP_E820_ENTRIES] = nr;
@@ -157,7 +132,7 @@ bool linux_boot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size
         if (!initrd) {
             goto out;
         }
-        uint64_t max = version >= 0x0203 ? le32(image + HDR_INITRD_ADDR_MAX) : DEFAULT_INITRD_MAX;
+        uint64_t max = version >= 0x0203 ? ld_le32(image + HDR_INITRD_ADDR_MAX) : DEFAULT_INITRD_MAX;
         uint64_t addr;
         if (!find_initrd_slot(cfg->e820, X86_BOOT_KERNEL_ADDR + need, (uint64_t)max + 1,
                               initrd_size, &addr)) {
@@ -169,8 +144,8 @@ bool linux_boot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size
         if (!x86_boot_write(addr, initrd, initrd_size, "initrd", errp)) {
             goto out;
         }
-        put32(bp + HDR_RAMDISK_IMAGE, addr);
-        put32(bp + HDR_RAMDISK_SIZE, initrd_size);
+        st_le32(bp + HDR_RAMDISK_IMAGE, addr);
+        st_le32(bp + HDR_RAMDISK_SIZE, initrd_size);
     }
 
     if (!x86_boot_write(X86_BOOT_KERNEL_ADDR, kernel, kernel_size, "kernel", errp) ||

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "util/bswap.h"
 
 #define MB_HEADER_MAGIC     0x1badb002
 #define MB_BOOTLOADER_MAGIC 0x2badb002
@@ -47,38 +48,14 @@
 
 #define PAGE_ALIGN(x)       (((x) + 0xfff) & ~(uint64_t)0xfff)
 
-static uint32_t le32(const uint8_t *p)
-{
-    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-    return p[0] | p[1] << 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-    p[2] = v >> 16;
-    p[3] = v >> 24;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, v);
-    put32(p + 4, v >> 32);
-}
-
 /* Offset of a valid header in the first 8 KiB, or -1. */
 static long find_header(const uint8_t *image, size_t size)
 {
     size_t limit = MIN(size, (size_t)MB_SEARCH);
     for (size_t off = 0; off + 12 <= limit; off += 4) {
-        uint32_t magic = le32(image + off);
-        uint32_t flags = le32(image + off + 4);
-        uint32_t sum = le32(image + off + 8);
+        uint32_t magic = ld_le32(image + off);
+        uint32_t flags = ld_le32(image + off + 4);
+        uint32_t sum = ld_le32(image + off + 8);
         if (magic == MB_HEADER_MAGIC && (uint32_t)(magic + flags + sum) == 0) {
             return off;
         }
@@ -94,11 +71,11 @@ static bool load_aout(const char *name, const uint8_t *image, size_t size, long 
         error_setg(errp, "%s: truncated multiboot header", name);
         return false;
     }
-    uint32_t header_addr = le32(image + hdr + 12);
-    uint32_t load_addr = le32(image + hdr + 16);
-    uint32_t load_end = le32(image + hdr + 20);
-    uint32_t bss_end = le32(image + hdr + 24);
-    *entry = le32(image + hdr + 28);
+    uint32_t header_addr = ld_le32(image + hdr + 12);
+    uint32_t load_addr = ld_le32(image + hdr + 16);
+    uint32_t load_end = ld_le32(image + hdr + 20);
+    uint32_t bss_end = ld_le32(image + hdr + 24);
+    *entry = ld_le32(image + hdr + 28);
     if (header_addr < load_addr || header_addr - load_addr > (uint32_t)hdr) {
         error_setg(errp, "%s: multiboot header_addr is below load_addr", name);
         return false;
@@ -134,14 +111,14 @@ static bool load_elf(const char *name, const uint8_t *image, size_t size,
         error_setg(errp, "%s: multiboot image is not ELF and has no a.out kludge", name);
         return false;
     }
-    if (image[4] != 1 || image[5] != 1 || le16(image + 18) != 3 /* EM_386 */) {
+    if (image[4] != 1 || image[5] != 1 || ld_le16(image + 18) != 3 /* EM_386 */) {
         error_setg(errp, "%s: Cannot load x86-64 image, give a 32bit one.", name);
         return false;
     }
-    uint32_t e_entry = le32(image + 24);
-    uint32_t phoff = le32(image + 28);
-    uint16_t phentsize = le16(image + 42);
-    uint16_t phnum = le16(image + 44);
+    uint32_t e_entry = ld_le32(image + 24);
+    uint32_t phoff = ld_le32(image + 28);
+    uint16_t phentsize = ld_le16(image + 42);
+    uint16_t phnum = ld_le16(image + 44);
     if (phentsize < 32 || (uint64_t)phoff + (uint64_t)phnum * phentsize > size) {
         error_setg(errp, "%s: corrupt ELF program headers", name);
         return false;
@@ -151,11 +128,11 @@ static bool load_elf(const char *name, const uint8_t *image, size_t size,
     bool loaded = false;
     for (unsigned i = 0; i < phnum; i++) {
         const uint8_t *ph = image + phoff + (size_t)i * phentsize;
-        if (le32(ph) != 1 /* PT_LOAD */) {
+        if (ld_le32(ph) != 1 /* PT_LOAD */) {
             continue;
         }
-        uint32_t offset = le32(ph + 4), vaddr = le32(ph + 8), paddr = le32(ph + 12);
-        uint32_t filesz = le32(ph + 16), memsz = le32(ph + 20);
+        uint32_t offset = ld_le32(ph + 4), vaddr = ld_le32(ph + 8), paddr = ld_le32(ph + 12);
+        uint32_t filesz = ld_le32(ph + 16), memsz = ld_le32(ph + 20);
         if ((uint64_t)offset + filesz > size || filesz > memsz) {
             error_setg(errp, "%s: corrupt ELF segment %u", name, i);
             return false;
@@ -227,10 +204,10 @@ static int load_modules(const X86BootConfig *cfg, uint64_t *next, uint64_t *stri
             !x86_boot_write(*strings, spec, slen, "module command line", errp)) {
             return -1;
         }
-        put32(mods + i * MB_MOD_ENTRY, start);
-        put32(mods + i * MB_MOD_ENTRY + 4, start + size);
-        put32(mods + i * MB_MOD_ENTRY + 8, *strings);
-        put32(mods + i * MB_MOD_ENTRY + 12, 0);
+        st_le32(mods + i * MB_MOD_ENTRY, start);
+        st_le32(mods + i * MB_MOD_ENTRY + 4, start + size);
+        st_le32(mods + i * MB_MOD_ENTRY + 8, *strings);
+        st_le32(mods + i * MB_MOD_ENTRY + 12, 0);
         *next = start + size;
         *strings += slen;
     }
@@ -258,8 +235,8 @@ static bool write_info(const X86BootConfig *cfg, uint64_t kernel_end, Error **er
         !x86_boot_write(strings + len, loader, sizeof(loader), "loader name", errp)) {
         return false;
     }
-    put32(mbi + MBI_CMDLINE_PTR, strings);
-    put32(mbi + MBI_LOADER_NAME_PTR, strings + len);
+    st_le32(mbi + MBI_CMDLINE_PTR, strings);
+    st_le32(mbi + MBI_LOADER_NAME_PTR, strings + len);
     strings += len + sizeof(loader);
 
     uint64_t next = kernel_end;
@@ -269,8 +246,8 @@ static bool write_info(const X86BootConfig *cfg, uint64_t kernel_end, Error **er
     }
     if (nmods) {
         flags |= MBI_MODS;
-        put32(mbi + MBI_MODS_COUNT, nmods);
-        put32(mbi + MBI_MODS_ADDR, MB_MODS_ADDR);
+        st_le32(mbi + MBI_MODS_COUNT, nmods);
+        st_le32(mbi + MBI_MODS_ADDR, MB_MODS_ADDR);
     }
 
     /* Memory: lower and upper KiB, and the map with a size field per entry. */
@@ -279,10 +256,10 @@ static bool write_info(const X86BootConfig *cfg, uint64_t kernel_end, Error **er
     unsigned n = 0;
     for (unsigned i = 0; i < cfg->e820->count && i < E820_MAX_ENTRIES; i++) {
         const E820Entry *e = &cfg->e820->entries[i];
-        put32(mmap + n * MB_MMAP_ENTRY, 20);
-        put64(mmap + n * MB_MMAP_ENTRY + 4, e->addr);
-        put64(mmap + n * MB_MMAP_ENTRY + 12, e->len);
-        put32(mmap + n * MB_MMAP_ENTRY + 20, e->type);
+        st_le32(mmap + n * MB_MMAP_ENTRY, 20);
+        st_le64(mmap + n * MB_MMAP_ENTRY + 4, e->addr);
+        st_le64(mmap + n * MB_MMAP_ENTRY + 12, e->len);
+        st_le32(mmap + n * MB_MMAP_ENTRY + 20, e->type);
         n++;
         if (e->type == E820_RAM && e->addr <= 0x100000 && e->addr + e->len > 0x100000) {
             upper = e->addr + e->len - 0x100000;
@@ -291,11 +268,11 @@ static bool write_info(const X86BootConfig *cfg, uint64_t kernel_end, Error **er
     if (!x86_boot_write(MB_MMAP_ADDR, mmap, n * MB_MMAP_ENTRY, "memory map", errp)) {
         return false;
     }
-    put32(mbi + MBI_FLAGS, flags);
-    put32(mbi + MBI_MEM_LOWER, 640);
-    put32(mbi + MBI_MEM_UPPER, MIN(upper >> 10, UINT32_MAX));
-    put32(mbi + MBI_MMAP_LENGTH, n * MB_MMAP_ENTRY);
-    put32(mbi + MBI_MMAP_ADDR, MB_MMAP_ADDR);
+    st_le32(mbi + MBI_FLAGS, flags);
+    st_le32(mbi + MBI_MEM_LOWER, 640);
+    st_le32(mbi + MBI_MEM_UPPER, MIN(upper >> 10, UINT32_MAX));
+    st_le32(mbi + MBI_MMAP_LENGTH, n * MB_MMAP_ENTRY);
+    st_le32(mbi + MBI_MMAP_ADDR, MB_MMAP_ADDR);
     return x86_boot_write(X86_BOOT_PARAMS_ADDR, mbi, sizeof(mbi), "multiboot info", errp);
 }
 
@@ -306,7 +283,7 @@ int multiboot_load(const X86BootConfig *cfg, const uint8_t *image, size_t size,
     if (hdr < 0) {
         return 0;
     }
-    uint32_t flags = le32(image + hdr + 4);
+    uint32_t flags = ld_le32(image + hdr + 4);
     if (flags & MB_VIDEO_MODE) {
         error_setg(errp, "%s: the multiboot kernel asks for a video mode, which kemu "
                    "does not set", cfg->kernel);

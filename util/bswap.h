@@ -1,0 +1,39 @@
+/*
+ * Fixed-endian loads and stores on byte buffers of any alignment: the
+ * formats kemu reads from files and writes into guest memory (boot
+ * protocols, firmware tables) are little-endian byte layouts.
+ */
+#ifndef UTIL_BSWAP_H
+#define UTIL_BSWAP_H
+
+#include <stdint.h>
+
+static inline uint16_t ld_le16(const uint8_t *p)
+{
+    return p[0] | p[1] << 8;
+}
+
+static inline uint32_t ld_le32(const uint8_t *p)
+{
+    return ld_le16(p) | (uint32_t)ld_le16(p + 2) << 16;
+}
+
+static inline void st_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+}
+
+static inline void st_le32(uint8_t *p, uint32_t v)
+{
+    st_le16(p, v);
+    st_le16(p + 2, v >> 16);
+}
+
+static inline void st_le64(uint8_t *p, uint64_t v)
+{
+    st_le32(p, v);
+    st_le32(p + 4, v >> 32);
+}
+
+#endif
