@@ -53,6 +53,8 @@ typedef struct AccelOps {
     bool (*has_irqchip)(void);
     /* Drive GSI gsi (0-23; ISA IRQ 0 reaches IOAPIC pin 2 by the MADT override). */
     void (*set_irq)(int gsi, int level);
+    /* Deliver an MSI to the in-kernel local APICs (has_irqchip accelerators). */
+    void (*send_msi)(uint64_t addr, uint32_t data);
 } AccelOps;
 
 const AccelOps *accel_find(const char *name);

@@ -258,6 +258,21 @@ static void kvm_set_irq(int gsi, int level)
     }
 }
 
+/* An interrupt message from a device (MSI/MSI-X) to the in-kernel local APICs. */
+static void kvm_send_msi(uint64_t addr, uint32_t data)
+{
+    struct kvm_msi msi = {
+        .address_lo = (uint32_t)addr,
+        .address_hi = addr >> 32,
+        .data = data,
+    };
+    int r = kvm_vm_ioctl(KVM_SIGNAL_MSI, &msi);
+    if (r < 0) {
+        log_mask(LOG_GUEST_ERROR, "kvm: KVM_SIGNAL_MSI 0x%" PRIx64 " <- 0x%x: %s\n",
+                 addr, data, g_strerror(-r));
+    }
+}
+
 /* ---- Init and cleanup --------------------------------------------------------------- */
 
 static bool kvm_parse_opts(Opts *opts, Error **errp)
@@ -355,6 +370,7 @@ static bool kvm_init(MachineState *ms, Error **errp)
         { KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
         { KVM_CAP_PIT2, "KVM_CAP_PIT2" },
         { KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
+        { KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI" },
         { KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
         { KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
         { KVM_CAP_VCPU_EVENTS, "KVM_CAP_VCPU_EVENTS" },
@@ -435,4 +451,5 @@ const AccelOps accel_kvm_ops = {
     .reset = kvm_irqchip_reset,
     .has_irqchip = kvm_accel_has_irqchip,
     .set_irq = kvm_set_irq,
+    .send_msi = kvm_send_msi,
 };

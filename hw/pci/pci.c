@@ -8,6 +8,8 @@
 #include "hw/pci/pci.h"
 
 #include <string.h>
+#include "hw/pci/msi.h"
+#include "hw/pci/msix.h"
 #include "hw/pci/pci-internal.h"
 
 #define PCI_DEVFN_MAX 256
@@ -193,6 +195,66 @@ static void pci_unmap_all(PCIDevice *dev)
     memory_region_transaction_commit();
 }
 
+/* ---- Capabilities (PCI 3.0, 6.7) -------------------------------------------------------- */
+
+static bool pci_cap_range_used(const PCIDevice *dev, unsigned off, unsigned size)
+{
+    for (unsigned i = off; i < off + size; i++) {
+        if (dev->cap_used[i / 64] & (1ull << (i % 64))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset, uint8_t size,
+                       Error **errp)
+{
+    if (size < 2) {
+        error_setg(errp, "PCI capability 0x%02x: size %u is too small", cap_id, size);
+        return -1;
+    }
+    if (!offset) {
+        for (unsigned off = PCI_CONFIG_HEADER_SIZE; off + size <= PCI_CONFIG_SPACE_SIZE;
+             off += 4) {
+            if (!pci_cap_range_used(dev, off, size)) {
+                offset = off;
+                break;
+            }
+        }
+    }
+    if (offset < PCI_CONFIG_HEADER_SIZE || (offset & 3) ||
+        offset + size > PCI_CONFIG_SPACE_SIZE || pci_cap_range_used(dev, offset, size)) {
+        error_setg(errp, "PCI capability 0x%02x does not fit at 0x%02x", cap_id, offset);
+        return -1;
+    }
+    for (unsigned i = offset; i < offset + size; i++) {
+        dev->cap_used[i / 64] |= 1ull << (i % 64);
+    }
+    memset(dev->config + offset, 0, size);
+    memset(dev->wmask + offset, 0, size);
+    memset(dev->w1cmask + offset, 0, size);
+    /* New capabilities go to the head of the list. */
+    dev->config[offset] = cap_id;
+    dev->config[offset + 1] = dev->config[PCI_CAPABILITY_LIST];
+    dev->config[PCI_CAPABILITY_LIST] = offset;
+    pci_set_word(dev->config + PCI_STATUS,
+                 pci_get_word(dev->config + PCI_STATUS) | PCI_STATUS_CAP_LIST);
+    return offset;
+}
+
+uint8_t pci_find_capability(const PCIDevice *dev, uint8_t cap_id)
+{
+    /* At most 48 dword-aligned places after the header: a guard against loops. */
+    uint8_t pos = dev->config[PCI_CAPABILITY_LIST];
+    for (int n = 0; pos && n < 48; n++, pos = dev->config[pos + 1]) {
+        if (dev->config[pos] == cap_id) {
+            return pos;
+        }
+    }
+    return 0;
+}
+
 /* ---- INTx ------------------------------------------------------------------------ */
 
 static bool pci_irq_disabled(PCIDevice *dev)
@@ -323,6 +385,8 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val, int l
         return;
     }
     bool was_irq_disabled = pci_irq_disabled(dev);
+    uint16_t old_msix_ctrl = dev->msix_cap ? pci_get_word(dev->config + dev->msix_cap +
+                                                          PCI_MSIX_FLAGS) : 0;
     for (int i = 0; i < len; i++, val >>= 8) {
         uint8_t wmask = dev->wmask[addr + i];
         uint8_t w1c = dev->w1cmask[addr + i];
@@ -337,6 +401,8 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val, int l
     if (ranges_overlap(addr, len, PCI_COMMAND, 2)) {
         pci_update_irq_disabled(dev, was_irq_disabled);
     }
+    msi_write_config(dev, addr, len);
+    msix_write_config(dev, addr, len, old_msix_ctrl);
 }
 
 /* The device a 0xCF8 address selects, or NULL: only bus 0 exists (no bridges yet). */
@@ -389,6 +455,8 @@ static void pci_config_init(PCIDevice *dev, PCIDeviceClass *pc)
     memset(dev->config, 0, sizeof(dev->config));
     memset(dev->wmask, 0, sizeof(dev->wmask));
     memset(dev->w1cmask, 0, sizeof(dev->w1cmask));
+    memset(dev->cap_used, 0, sizeof(dev->cap_used));
+    dev->msi_cap = 0;
     pci_set_word(dev->config + PCI_VENDOR_ID, pc->vendor_id);
     pci_set_word(dev->config + PCI_DEVICE_ID, pc->device_id);
     dev->config[PCI_REVISION_ID] = pc->revision;
@@ -444,6 +512,8 @@ void pci_device_reset(PCIDevice *dev)
         }
     }
     pci_update_mappings(dev);
+    msi_reset(dev);
+    msix_reset(dev);
 }
 
 void pci_bus_reset(PCIBus *bus)
@@ -552,6 +622,7 @@ static void pci_qdev_unrealize(DeviceState *qdev)
         pci_irq_set_pin(dev, pin, 0);
     }
     pci_unmap_all(dev);
+    msix_uninit(dev);       /* before exit: the table lives in one of the device's BARs */
     if (pc->exit) {
         pc->exit(dev);
     }

@@ -86,6 +86,7 @@
 
 typedef struct PCIBus PCIBus;
 typedef struct PCIDevice PCIDevice;
+typedef struct PCIMSIX PCIMSIX;
 
 typedef struct PCIIORegion {
     uint64_t addr;              /* where it is mapped, or PCI_BAR_UNMAPPED */
@@ -106,6 +107,10 @@ struct PCIDevice {
     PCIIORegion io_regions[PCI_NUM_REGIONS];
     int irq_level[PCI_NUM_PINS];    /* the level this device drives on each pin */
     PCIBus *bus;
+    uint64_t cap_used[PCI_CONFIG_SPACE_SIZE / 64]; /* config bytes capabilities occupy */
+    uint8_t msi_cap;            /* config offset of the MSI capability, 0: none (msi.h) */
+    uint8_t msix_cap;           /* same for MSI-X (msix.h) */
+    PCIMSIX *msix;              /* MSI-X table and pending bits, NULL: none */
 };
 
 typedef struct PCIDeviceClass {
@@ -184,6 +189,15 @@ PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *typename, Error
 
 /* Declare BAR region (0-5, or PCI_ROM_SLOT) of type PCI_BASE_ADDRESS_* backed by mr. */
 void pci_register_bar(PCIDevice *dev, int region, uint8_t type, MemoryRegion *mr);
+/*
+ * Link a capability of size bytes with id into the capability list at
+ * offset (0: the first free dword-aligned place after the header); its
+ * bytes start read-only.  Returns the offset, or -1 with errp set.
+ */
+int pci_add_capability(PCIDevice *dev, uint8_t cap_id, uint8_t offset, uint8_t size,
+                       Error **errp);
+/* The offset of the first capability with id, or 0. */
+uint8_t pci_find_capability(const PCIDevice *dev, uint8_t cap_id);
 /* Drive the device's INTx pin (from PCI_INTERRUPT_PIN). */
 void pci_set_irq(PCIDevice *dev, int level);
 /* The mapped address of a BAR, or PCI_BAR_UNMAPPED. */
