@@ -21,6 +21,7 @@
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
+#include "hw/virtio/virtio-pci.h"
 #include "migration/vmstate.h"
 #include "system/timer.h"
 #include "target-i386/cpu.h"
@@ -42,6 +43,7 @@ void kemu_register_all_types(void)
     x86_cpu_register_types();
     isa_register_types();
     pci_register_types();
+    virtio_pci_register_types();
     /* Devices: one line each, in the order of hw/ folders. */
     piix3_register_types();
     i440fx_register_types();

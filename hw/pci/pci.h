@@ -69,6 +69,7 @@
 #define PCI_ROM_ADDRESS         0x30
 #define  PCI_ROM_ADDRESS_ENABLE 0x01
 #define PCI_CAPABILITY_LIST     0x34
+#define  PCI_CAP_ID_VNDR        0x09    /* vendor-specific capability */
 #define PCI_INTERRUPT_LINE      0x3c
 #define PCI_INTERRUPT_PIN       0x3d
 #define PCI_CONFIG_HEADER_SIZE  0x40    /* device-specific registers follow */
