@@ -282,6 +282,10 @@ bool x86_cpu_apply_model(X86CPU *cpu, const char *spec, const char *accel_name, 
             cpu->features[w] = (cpu->features[w] | kvm_default_on[w]) & ~kvm_default_off[w];
         }
     }
+    /* Every accelerator is a hypervisor to the guest (QEMU sets the bit for TCG too). */
+    if (accel_name && !strcmp(accel_name, "tcg")) {
+        cpu->features[FEAT_1_ECX] |= CPUID_1_ECX_HYPERVISOR;
+    }
     memset(cpu->minus_features, 0, sizeof(cpu->minus_features));
     cpu->max_features = def->max_features;
     cpu->cpuid_level = def->level;

@@ -4,8 +4,8 @@
  * point at an 8-entry table indexed by ModRM.reg.  An entry without a
  * handler is an undefined opcode (#UD).
  *
- * x87 (D8-DF) and the SSE/MMX part of the 0F map go to stubs in sys.c that
- * raise #NM or #UD as the SDM says; the x87/SSE work replaces those entries.
+ * x87 (D8-DF) goes to exec-x87.c; the SSE/MMX part of the 0F map goes to
+ * stubs in sys.c that raise #NM or #UD as the SDM says.
  */
 #include "target-i386/interp/decode.h"
 
@@ -311,10 +311,10 @@ const OpInfo x86_optab_1b[256] = {
     [0xd5] = { x86_op_aad, NULL, I64 | IMM(IMM_B) },
     [0xd6] = { x86_op_salc, NULL, I64 },
     [0xd7] = { x86_op_xlat },
-    [0xd8] = { x86_op_fpu_stub, NULL, MRM }, [0xd9] = { x86_op_fpu_stub, NULL, MRM },
-    [0xda] = { x86_op_fpu_stub, NULL, MRM }, [0xdb] = { x86_op_fpu_stub, NULL, MRM },
-    [0xdc] = { x86_op_fpu_stub, NULL, MRM }, [0xdd] = { x86_op_fpu_stub, NULL, MRM },
-    [0xde] = { x86_op_fpu_stub, NULL, MRM }, [0xdf] = { x86_op_fpu_stub, NULL, MRM },
+    [0xd8] = { x86_op_x87, NULL, MRM }, [0xd9] = { x86_op_x87, NULL, MRM },
+    [0xda] = { x86_op_x87, NULL, MRM }, [0xdb] = { x86_op_x87, NULL, MRM },
+    [0xdc] = { x86_op_x87, NULL, MRM }, [0xdd] = { x86_op_x87, NULL, MRM },
+    [0xde] = { x86_op_x87, NULL, MRM }, [0xdf] = { x86_op_x87, NULL, MRM },
     [0xe0] = { x86_op_loop, NULL, F64 | END | IMM(IMM_BS) },
     [0xe1] = { x86_op_loop, NULL, F64 | END | IMM(IMM_BS) },
     [0xe2] = { x86_op_loop, NULL, F64 | END | IMM(IMM_BS) },

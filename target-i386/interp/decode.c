@@ -4,6 +4,7 @@
  * block; the block cache keeps the result.
  */
 #include "target-i386/interp/decode.h"
+#include "target-i386/interp/exec-sse.h"
 
 /* Where the next instruction byte comes from. */
 typedef struct Fetch {
@@ -182,6 +183,23 @@ static void decode_imm(Fetch *f, X86Insn *d, unsigned kind)
 }
 
 /*
+ * SSE opcodes (decode-sse.c): the mandatory prefix (F3 or F2 over 66)
+ * picks the entry; 0F 38 and 0F 3A read the third opcode byte into *b.
+ */
+static const OpInfo *decode_sse_info(Fetch *f, X86Insn *d, uint8_t *b, unsigned pfx,
+                                     bool opsize)
+{
+    unsigned pc = (pfx & PFX_REPZ) ? SSE_P_F3 : (pfx & PFX_REPNZ) ? SSE_P_F2 :
+                  opsize ? SSE_P_66 : SSE_P_NONE;
+    if (*b == 0x38 || *b == 0x3a) {
+        d->map = *b == 0x38 ? 2 : 3;
+        *b = fetch8(f);
+        return d->map == 2 ? &x86_optab_0f38[*b][pc] : &x86_optab_0f3a[*b][pc];
+    }
+    return &x86_optab_sse[*b][pc];
+}
+
+/*
  * Decode one instruction.  Returns its table flags; an instruction that
  * must fault gets the #UD or #GP handler and OPF_END.
  */
@@ -236,6 +254,9 @@ opcode:
         d->map = 1;
         b = fetch8(f);
         info = &x86_optab_0f[b];
+        if (info->fn == x86_op_sse_stub) {
+            info = decode_sse_info(f, d, &b, pfx, opsize);
+        }
     } else {
         info = &x86_optab_1b[b];
     }
@@ -317,22 +338,6 @@ opcode:
         d->seg = R_DS;
     } else {
         d->seg = R_DS;
-    }
-
-    /* Three-byte maps (SSE and later): skip their ModRM and immediate. */
-    if (d->map == 1 && (b == 0x38 || b == 0x3a)) {
-        fetch8(f);
-        uint8_t modrm = fetch8(f);
-        if ((modrm >> 6) != 3) {
-            if (d->aot == OT_W) {
-                decode_modrm16(f, d, modrm >> 6, modrm & 7);
-            } else {
-                decode_modrm32(f, d, modrm >> 6, modrm & 7, rex);
-            }
-        }
-        if (b == 0x3a) {
-            fetch8(f);
-        }
     }
 
     if (seg >= 0 && (code_ot != OT_Q || seg >= R_FS)) {

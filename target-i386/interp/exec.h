@@ -82,6 +82,9 @@ X86Handler x86_op_cpuid, x86_op_rdmsr, x86_op_wrmsr, x86_op_rdtsc, x86_op_rdpmc;
 X86Handler x86_op_in, x86_op_out, x86_op_hlt, x86_op_cli, x86_op_sti;
 X86Handler x86_op_syscall, x86_op_sysret, x86_op_sysenter, x86_op_sysexit;
 X86Handler x86_op_wbinvd, x86_op_ud, x86_op_gp0;
-X86Handler x86_op_fpu_stub, x86_op_fwait, x86_op_sse_stub, x86_op_grp15;
+X86Handler x86_op_sse_stub, x86_op_grp15;
+
+/* exec-x87.c: the x87 FPU (D8-DF) and FWAIT. */
+X86Handler x86_op_x87, x86_op_fwait;
 
 #endif

@@ -118,7 +118,7 @@ struct X86Insn {
     uint8_t base, index, scale; /* memory operand */
     uint8_t op;                 /* opcode (low byte), or ModRM.reg for groups */
     uint8_t pfx;                /* PFX_* */
-    uint8_t map;                /* 0: one-byte map, 1: 0F */
+    uint8_t map;                /* 0: one-byte map, 1: 0F, 2: 0F 38, 3: 0F 3A */
 };
 
 /* A run of decoded instructions at one guest physical address. */

@@ -41,6 +41,19 @@ typedef struct X86InterpCtx {
      * will provide the -cpu models here.
      */
     void (*cpuid)(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+    /*
+     * FERR#: an unmasked x87 exception became pending (level true) or was
+     * cleared (false) while CR0.NE=0.  The pc board routes it to IRQ 13
+     * (and clears it on a write to port 0xf0, IGNNE#); NULL: ignored.
+     * Called with opaque, without the BQL.
+     */
+    void (*ferr)(void *opaque, bool level);
+    /*
+     * MSRs of the local APIC (IA32_APIC_BASE, IA32_TSC_DEADLINE, x2APIC
+     * 0x800-0x8ff) when the board has one: 1 done, 0 #GP, -1 not its MSR
+     * (the interpreter's own table then).  Called with opaque, without the BQL.
+     */
+    int (*msr_access)(void *opaque, uint32_t msr, uint64_t *val, bool write);
     /* Instructions to run per x86_interp_run() call; 0 or less: no limit. */
     int64_t budget;
     /* Instructions executed so far (whole blocks are counted at their end). */

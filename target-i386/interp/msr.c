@@ -17,11 +17,14 @@ static bool canonical(uint64_t v)
 
 /* ---- CPUID ------------------------------------------------------------------ */
 
-/* Leaf 1 EDX: DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV, PAT, PSE36, CLFSH. */
-#define CPUID_1_EDX ((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | \
+/* Leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV (with FCMOV), PAT, PSE36, CLFSH. */
+#define CPUID_1_EDX ((1u << 0) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | \
                      (1u << 11) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19))
 /* Leaf 1 ECX: CX16, POPCNT. */
 #define CPUID_1_ECX ((1u << 13) | (1u << 23))
+/* Leaf 1, SSE family (exec-sse*.c): EDX MMX FXSR SSE SSE2; ECX SSE3 SSSE3 SSE4.1 SSE4.2. */
+#define CPUID_1_EDX_SSE ((1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
+#define CPUID_1_ECX_SSE ((1u << 0) | (1u << 9) | (1u << 19) | (1u << 20))
 /* 0x80000001 EDX: SYSCALL, NX, Page1GB, RDTSCP, LM; ECX: LAHF/SAHF in 64-bit mode. */
 #define CPUID_81_EDX ((1u << 11) | (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29))
 #define CPUID_81_ECX (1u << 0)
@@ -49,8 +52,13 @@ void x86_interp_cpuid_builtin(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
     case 1:
         out[0] = 0x000006f1;            /* family 6, model 15, stepping 1 */
         out[1] = (8u << 8) | (1u << 16);    /* CLFLUSH 64 bytes, one logical CPU */
-        out[2] = CPUID_1_ECX;
-        out[3] = CPUID_1_EDX;
+        out[2] = CPUID_1_ECX | CPUID_1_ECX_SSE;
+        out[3] = CPUID_1_EDX | CPUID_1_EDX_SSE;
+        /* Guests skip probing bare-metal hardware (PMU, AMD C1E MSRs) under a hypervisor. */
+        out[2] |= CPUID_1_ECX_HYPERVISOR;
+        /* The local APIC is the board's (hw/intc/apic.c), with x2APIC and TSC deadline. */
+        out[2] |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+        out[3] |= CPUID_1_EDX_APIC;
         break;
     case 0x80000000:
         out[0] = 0x80000008;
@@ -237,7 +245,8 @@ void x86_op_rdmsr(X86Interp *s, const X86Insn *d)
     uint64_t v;
 
     x86_require_cpl0(s);
-    if (!msr_read(s, msr, &v)) {
+    int r = s->ctx->msr_access ? s->ctx->msr_access(s->ctx->opaque, msr, &v, false) : -1;
+    if (r == 0 || (r < 0 && !msr_read(s, msr, &v))) {
         log_mask(LOG_UNIMP | LOG_GUEST_ERROR, "x86: rdmsr 0x%x: unknown MSR, #GP\n", msr);
         x86_raise(s, EXC_GP, 0);
     }
@@ -251,7 +260,8 @@ void x86_op_wrmsr(X86Interp *s, const X86Insn *d)
     uint64_t v = (uint32_t)s->env->regs[R_EAX] | (s->env->regs[R_EDX] << 32);
 
     x86_require_cpl0(s);
-    if (!msr_write(s, msr, v)) {
+    int r = s->ctx->msr_access ? s->ctx->msr_access(s->ctx->opaque, msr, &v, true) : -1;
+    if (r == 0 || (r < 0 && !msr_write(s, msr, v))) {
         log_mask(LOG_UNIMP | LOG_GUEST_ERROR, "x86: wrmsr 0x%x <- 0x%" PRIx64 ": #GP\n", msr, v);
         x86_raise(s, EXC_GP, 0);
     }

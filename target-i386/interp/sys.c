@@ -5,6 +5,7 @@
  * (SDM vol. 2 and vol. 3, chapters 2 and 5).
  */
 #include "target-i386/interp/exec.h"
+#include "target-i386/interp/exec-sse.h"
 #include "util/log.h"
 
 #define PHYS_ADDR_BITS 40
@@ -241,8 +242,18 @@ void x86_op_grp7(X86Interp *s, const X86Insn *d)
                 return;
             }
             x86_raise(s, EXC_UD, 0);
+        case 2:
+            if ((d->rm & 7) == 0) {                 /* XGETBV (exec-xsave.c) */
+                x86_op_xgetbv(s, d);
+                return;
+            }
+            if ((d->rm & 7) == 1) {                 /* XSETBV */
+                x86_op_xsetbv(s, d);
+                return;
+            }
+            x86_raise(s, EXC_UD, 0);
         default:
-            /* VMX, MONITOR/MWAIT, CLAC/STAC, XGETBV/XSETBV: not advertised. */
+            /* VMX, MONITOR/MWAIT, CLAC/STAC: not advertised. */
             x86_raise(s, EXC_UD, 0);
         }
     }
@@ -392,24 +403,7 @@ void x86_op_gp0(X86Interp *s, const X86Insn *d)
     x86_raise(s, EXC_GP, 0);
 }
 
-/* ---- x87 and SSE hooks: the faults the SDM gives before any x87/SSE work -------------- */
-
-void x86_op_fpu_stub(X86Interp *s, const X86Insn *d)
-{
-    /* SDM vol. 3, 2.5: CR0.EM or CR0.TS make x87 instructions #NM. */
-    if (s->env->cr[0] & (CR0_EM | CR0_TS)) {
-        x86_raise(s, EXC_NM, 0);
-    }
-    log_mask(LOG_UNIMP, "x86: x87 instruction %02x at 0x%" PRIx64 "\n", d->op, s->env->rip);
-    x86_raise(s, EXC_UD, 0);
-}
-
-void x86_op_fwait(X86Interp *s, const X86Insn *d)
-{
-    if ((s->env->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
-        x86_raise(s, EXC_NM, 0);
-    }
-}
+/* ---- SSE hooks: the faults the SDM gives before any SSE work (x87: exec-x87.c) -------- */
 
 /* SDM vol. 3, 13.1 and table 22-6: EM or no OSFXSR is #UD, then TS is #NM. */
 static void sse_check(X86Interp *s)
@@ -430,7 +424,7 @@ void x86_op_sse_stub(X86Interp *s, const X86Insn *d)
     x86_raise(s, EXC_UD, 0);
 }
 
-/* 0F AE: fences and CLFLUSH run here; FXSAVE/FXRSTOR/LDMXCSR/STMXCSR/XSAVE are issue 6's. */
+/* 0F AE: fences and CLFLUSH run here; the state saves in exec-xsave.c. */
 void x86_op_grp15(X86Interp *s, const X86Insn *d)
 {
     if (d->mod == 3) {
@@ -439,15 +433,13 @@ void x86_op_grp15(X86Interp *s, const X86Insn *d)
         }
         x86_raise(s, EXC_UD, 0);
     }
-    if (d->op == 7 && !(d->pfx & (PFX_REPZ | PFX_REPNZ | PFX_OPSIZE))) {
+    if (d->pfx & (PFX_REPZ | PFX_REPNZ | PFX_OPSIZE)) {
+        x86_raise(s, EXC_UD, 0);
+    }
+    if (d->op == 7) {
         /* CLFLUSH: faults like a byte read; caches are not modelled. */
         x86_ld(s, d->seg, insn_ea(s, d), OT_B);
         return;
     }
-    if (d->op == 4 || d->op == 5 || d->op == 6) {
-        x86_raise(s, EXC_UD, 0);    /* XSAVE family: CR4.OSXSAVE cannot be set */
-    }
-    sse_check(s);
-    log_mask(LOG_UNIMP, "x86: 0f ae /%d at 0x%" PRIx64 "\n", d->op, s->env->rip);
-    x86_raise(s, EXC_UD, 0);
+    x86_sse_grp15_mem(s, d);
 }

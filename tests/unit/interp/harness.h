@@ -102,6 +102,7 @@ void test_seg_limit(void **state);
 void test_ss_limit(void **state);
 void test_int_iret(void **state);
 void test_cpuid(void **state);
+void test_cpuid_linux_baseline(void **state);
 void test_smc(void **state);
 void test_dma_invalidate(void **state);
 void test_user_mode(void **state);
@@ -117,6 +118,10 @@ void test_page_faults64(void **state);
 void test_syscall(void **state);
 void test_interrupt_injection(void **state);
 void test_alu_vs_host(void **state);
+void test_sse_vs_host(void **state);
+void test_sse_faults(void **state);
+void test_sse_state(void **state);
+void test_sse_prot32(void **state);
 void test_speed(void **state);
 void test_random_code(void **state);
 void test_v86(void **state);
@@ -124,5 +129,7 @@ void test_call_gate(void **state);
 void test_system_registers(void **state);
 void test_pae_nx(void **state);
 void test_bcd_misc(void **state);
+void test_x87_vs_host(void **state);
+void test_x87_system(void **state);
 
 #endif
