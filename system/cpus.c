@@ -67,6 +67,11 @@ X86CPU *current_cpu(void)
     return this_cpu;
 }
 
+void cpus_set_current(X86CPU *cpu)
+{
+    this_cpu = cpu;
+}
+
 void cpus_set_boot_entry(const X86BootEntry *entry)
 {
     boot_entry = entry;

@@ -28,6 +28,8 @@ unsigned cpus_count(void);
 X86CPU *cpus_get(unsigned index);
 /* The vCPU the calling thread runs, or NULL (main loop, other threads). */
 X86CPU *current_cpu(void);
+/* An accelerator running several vCPUs on one thread: cpu is the one it runs now. */
+void cpus_set_current(X86CPU *cpu);
 
 /* Where the boot CPU starts after each reset (read at reset; NULL: the reset vector). */
 void cpus_set_boot_entry(const X86BootEntry *entry);

@@ -13,6 +13,7 @@
 
 #include "hw/core/machine.h"
 #include "hw/i386/pc.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "system/cpus.h"
 #include "system/main-loop.h"
@@ -58,11 +59,16 @@ static bool tcg_init(MachineState *ms, Error **errp)
 }
 
 /*
- * INTA: the vector of the pending INTR (BQL held).  The pc board's 8259
- * drives the boot CPU's INTR; the local APIC will take this over.
+ * INTA: the vector of the pending INTR (BQL held): from the CPU's local
+ * APIC (which asks the 8259 for ExtINT), or without one straight from the
+ * pc board's 8259, which then drives the boot CPU's INTR.
  */
 static int tcg_get_interrupt(void *opaque)
 {
+    TCGCPU *t = opaque;
+    if (t->cpu->apic) {
+        return apic_get_interrupt(t->cpu->apic);
+    }
     Object *obj = tcg_machine ? object_dynamic_cast(&tcg_machine->parent_obj,
                                                     TYPE_PC_MACHINE) : NULL;
     PCMachineState *pcms = obj ? PC_MACHINE(obj) : NULL;
@@ -81,6 +87,59 @@ static void tcg_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_
         return;
     }
     x86_cpu_cpuid(env, leaf, subleaf, out);
+}
+
+/* RDMSR/WRMSR of the local APIC's MSRs (the interpreter calls without the BQL). */
+static int tcg_msr_access(void *opaque, uint32_t msr, uint64_t *val, bool write)
+{
+    TCGCPU *t = opaque;
+    if (!t->cpu->apic) {
+        return -1;
+    }
+    bool taken = !bql_locked();
+    if (taken) {
+        bql_lock();
+    }
+    int r = apic_msr_access(t->cpu, msr, val, write);
+    if (taken) {
+        bql_unlock();
+    }
+    return r;
+}
+
+/*
+ * INIT (SDM vol. 3, 9.1 table 9-1, and 10.4.7.3): the power-on register
+ * state except the MSRs and the x87/SSE state, the local APIC reset (its ID
+ * kept); then an AP waits for SIPI and the BSP starts at the reset vector.
+ */
+static void tcg_cpu_init_reset(TCGCPU *t)
+{
+    X86CPU *cpu = t->cpu;
+    CPUX86State *env = &cpu->env;
+    g_autofree CPUX86State *old = g_memdup2(env, sizeof(*env));
+
+    bql_lock();
+    uint32_t req = g_atomic_int_and(&env->interrupt_request, ~CPU_INTERRUPT_INIT);
+    x86_cpu_reset(cpu);
+    env->star = old->star, env->lstar = old->lstar, env->cstar = old->cstar;
+    env->fmask = old->fmask, env->kernel_gs_base = old->kernel_gs_base;
+    env->sysenter_cs = old->sysenter_cs, env->sysenter_esp = old->sysenter_esp;
+    env->sysenter_eip = old->sysenter_eip;
+    env->pat = old->pat, env->tsc_offset = old->tsc_offset, env->tsc_aux = old->tsc_aux;
+    env->apic_base = old->apic_base, env->misc_enable = old->misc_enable;
+    memcpy(env->fpregs, old->fpregs, sizeof(env->fpregs));
+    env->fpuc = old->fpuc, env->fpus = old->fpus, env->fptag = old->fptag;
+    env->fpop = old->fpop, env->fpip = old->fpip, env->fpdp = old->fpdp;
+    env->fpcs = old->fpcs, env->fpds = old->fpds, env->mxcsr = old->mxcsr;
+    memcpy(env->xmm, old->xmm, sizeof(env->xmm));
+    env->a20_mask_enabled = old->a20_mask_enabled;
+    env->sipi_vector = old->sipi_vector;
+    g_atomic_int_or(&env->interrupt_request, req & ~(CPU_INTERRUPT_INIT | CPU_INTERRUPT_HARD));
+    if (cpu->apic) {
+        apic_init_reset(cpu->apic);
+    }
+    bql_unlock();
+    x86_interp_reset(t->ctx);
 }
 
 static TCGCPU *tcg_cpu_at(unsigned i)
@@ -107,9 +166,15 @@ static bool tcg_run_round(void)
             x86_interp_env_changed(t->ctx);
             cpu->vcpu_dirty = false;
         }
+        if (g_atomic_int_get(&cpu->env.interrupt_request) & CPU_INTERRUPT_INIT) {
+            tcg_cpu_init_reset(t);
+        }
+        /* The APIC page and MSRs are per CPU: they look at the vCPU running now. */
+        cpus_set_current(cpu);
         g_atomic_pointer_set(&tcg_running, t);
         int r = x86_interp_run(&cpu->env, t->ctx);
         g_atomic_pointer_set(&tcg_running, NULL);
+        cpus_set_current(tcg_cpu_at(0)->cpu);
         switch (r) {
         case X86_EXIT_HALT:
             break;
@@ -174,6 +239,7 @@ static bool tcg_vcpu_create(X86CPU *cpu, Error **errp)
     t->ctx->get_interrupt = tcg_get_interrupt;
     t->ctx->opaque = t;
     t->ctx->cpuid = tcg_cpuid;
+    t->ctx->msr_access = tcg_msr_access;
     cpu->accel = t;
 
     g_mutex_lock(&tcg_lock);

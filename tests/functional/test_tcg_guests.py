@@ -1,0 +1,111 @@
+"""-accel tcg (the interpreter) with the small guests of tests/guest/: serial
+output, PIO and MMIO, ring 3, timer interrupts through the 8259 and the
+local APIC, SMP bring-up with INIT/SIPI, resets, the a.out layout; and
+info lapic in the monitor.
+
+Skips (exit 77, "SKIP: ..." on stdout) where the guests were not built (no nasm)."""
+import os
+import sys
+import time
+from kemutest import Console, fail, run
+
+GUESTS = {name: os.environ.get("KEMU_GUEST_" + name.upper().replace("-", "_"))
+          for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset",
+                       "mb-aout"]}
+BASE = ["-accel", "tcg", "-M", "pc", "-display", "none", "-nographic", "-no-reboot",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+EXIT_PASS = 33          # isa-debug-exit: (0x10 << 1) | 1
+TIMEOUT = 120           # the interpreter under ASan is slow
+
+
+def skip(reason):
+    print("SKIP: " + reason, flush=True)
+    sys.exit(77)
+
+
+def guest(name, *extra, expect_code=EXIT_PASS, timeout=TIMEOUT):
+    """Run a guest to its exit; return its serial output."""
+    code, out, err = run(BASE + ["-kernel", GUESTS[name]] + list(extra), timeout=timeout)
+    if code != expect_code:
+        fail("%s %s: exit %d (want %d)\nstdout: %s\nstderr: %s"
+             % (name, " ".join(extra), code, expect_code, out, err))
+    if "internal error" in err or "ERROR" in err:
+        fail("%s: %s" % (name, err))
+    return out
+
+
+def want(out, *texts):
+    for t in texts:
+        if t not in out:
+            fail("expected %r in %r" % (t, out))
+
+
+def test_hello():
+    want(guest("mb-hello", "-append", "from tcg"), "hello from multiboot:", "from tcg")
+
+
+def test_exits():
+    want(guest("mb-exits"), "fw_cfg signature QEMU", "HPET GCAP_ID 8086", "IOAPIC version",
+         "PASS pio-mmio")
+
+
+def test_ring3():
+    want(guest("mb-ring3", "-append", "n=100000"), "n=100000", "PASS ring3")
+
+
+def test_timer():
+    want(guest("mb-timer"), "PIT ticks=10", "LAPIC id=0", "LAPIC timer ticks=10", "PASS timer")
+
+
+def test_smp():
+    want(guest("mb-smp", "-smp", "4"), "CPUs: 4", "APs started: 3", "PASS smp")
+    want(guest("mb-smp", "-smp", "2"), "CPUs: 2", "APs started: 1", "PASS smp")
+
+
+def test_reset():
+    args = [a for a in BASE if a != "-no-reboot"]
+    for mode, first in [("triple=0", "reset through 0xcf9"), ("triple=1", "triple fault")]:
+        code, out, err = run(args + ["-kernel", GUESTS["mb-reset"], "-append", mode],
+                             timeout=TIMEOUT)
+        if code != EXIT_PASS:
+            fail("reset %s: exit %d\n%s\n%s" % (mode, code, out, err))
+        want(out, "first boot, " + first, "second boot", "PASS reset")
+
+
+def test_aout():
+    guest("mb-aout", expect_code=(0x2a << 1) | 1)
+
+
+def test_info_lapic():
+    args = ["-accel", "tcg", "-M", "pc", "-display", "none", "-serial", "none",
+            "-monitor", "stdio", "-smp", "2", "-S", "-kernel", GUESTS["mb-hello"]]
+    c = Console(args)
+    try:
+        c.expect("(kemu) ")
+        out = c.command("info lapic")
+        want(out, "dumping local APIC state for CPU 0", "LVT0\t 0x00000700",
+             "SPIV\t 0x000000ff APIC disabled")
+        want(c.command("info lapic 1"), "dumping local APIC state for CPU 1")
+        want(c.command("info lapic 7"), "No CPU with APIC ID 7")
+        c.send("quit\r")
+        if c.wait(timeout=10) != 0:
+            fail("quit failed")
+    finally:
+        c.close()
+
+
+def main():
+    missing = [n for n, p in GUESTS.items() if not p or not os.path.exists(p)]
+    if missing:
+        skip("guest images not built (nasm missing?): " + ", ".join(missing))
+    tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset, test_aout,
+             test_info_lapic]
+    for t in tests:
+        t0 = time.monotonic()
+        t()
+        print("ok %s (%.1f s)" % (t.__name__, time.monotonic() - t0), flush=True)
+    print("PASS: %d tcg guest tests" % len(tests))
+
+
+if __name__ == "__main__":
+    main()
