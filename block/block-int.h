@@ -50,6 +50,9 @@ typedef struct BlockDriver {
     int (*snapshot_goto)(BlockDriverState *bs, const char *id_or_name, Error **errp);
     int (*snapshot_delete)(BlockDriverState *bs, const char *id_or_name, Error **errp);
     int (*snapshot_list)(BlockDriverState *bs, BlockSnapshotInfo **list);
+    /* Read-only images: make reads see a snapshot (id and/or name; NULL: any). */
+    int (*snapshot_load_tmp)(BlockDriverState *bs, const char *id, const char *name,
+                             Error **errp);
 
     int (*change_backing_file)(BlockDriverState *bs, const char *file, const char *fmt,
                                Error **errp);

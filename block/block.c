@@ -595,6 +595,25 @@ bool bdrv_snapshot_delete(BlockDriverState *bs, const char *id_or_name, Error **
     return ret >= 0;
 }
 
+bool bdrv_snapshot_load_tmp(BlockDriverState *bs, const char *id, const char *name,
+                            Error **errp)
+{
+    if (!bs->drv->snapshot_load_tmp) {
+        error_setg(errp, "Block format '%s' used by device '' does not support temporarily "
+                   "loading internal snapshots", bs->drv->format_name);
+        return false;
+    }
+    if (!bs->read_only) {
+        error_setg(errp, "Device '' is writable, cannot load internal snapshot");
+        return false;
+    }
+    blk_drain(bs);
+    g_rec_mutex_lock(&bs->lock);
+    int ret = bs->drv->snapshot_load_tmp(bs, id, name, errp);
+    g_rec_mutex_unlock(&bs->lock);
+    return ret >= 0;
+}
+
 int bdrv_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list)
 {
     *list = NULL;

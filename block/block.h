@@ -160,7 +160,8 @@ int blk_in_flight(BlockDriverState *bs);
 /*
  * Create an image of size bytes.  opts holds the format's -o options
  * (qcow2: cluster_size, compat, backing_file, backing_fmt, preallocation,
- * lazy_refcounts, refcount_bits; raw: preallocation); NULL for none.  Options
+ * lazy_refcounts, refcount_bits, and backing_unsafe=on for kemu-img create -u:
+ * do not open the backing file; raw: preallocation); NULL for none.  Options
  * nobody read are an error.  With a backing file and size -1, the size is
  * the backing image's.
  */
@@ -247,6 +248,12 @@ bool bdrv_snapshot_goto(BlockDriverState *bs, const char *id_or_name, Error **er
 bool bdrv_snapshot_delete(BlockDriverState *bs, const char *id_or_name, Error **errp);
 /* Number of snapshots, *list g_free'd with bdrv_snapshot_list_free; -errno. */
 int bdrv_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list);
+/*
+ * On an image opened read-only, make reads return the snapshot whose ID is
+ * id and name is name (either may be NULL) until it is closed (convert -l).
+ */
+bool bdrv_snapshot_load_tmp(BlockDriverState *bs, const char *id, const char *name,
+                            Error **errp);
 void bdrv_snapshot_list_free(BlockSnapshotInfo *list, int n);
 
 /* ---- Backing chains -------------------------------------------------------------- */

@@ -28,6 +28,7 @@ typedef struct Qcow2CreateOpts {
     PreallocMode prealloc;
     const char *backing_file;
     const char *backing_fmt;
+    bool backing_unsafe;        /* kemu-img create -u: do not open the backing file */
 } Qcow2CreateOpts;
 
 static bool qcow2_parse_create_opts(Opts *opts, Qcow2CreateOpts *o, Error **errp)
@@ -69,6 +70,9 @@ static bool qcow2_parse_create_opts(Opts *opts, Qcow2CreateOpts *o, Error **errp
     }
     o->backing_file = opts_get(opts, "backing_file");
     o->backing_fmt = opts_get(opts, "backing_fmt");
+    if (!opts_get_bool(opts, "backing_unsafe", false, &o->backing_unsafe, errp)) {
+        return false;
+    }
     bool flag = false;
     if ((opts_has(opts, "encryption") &&
          (!opts_get_bool(opts, "encryption", false, &flag, errp) || flag)) ||
@@ -131,6 +135,8 @@ bool qcow2_create(const char *filename, int64_t size, Opts *opts, Error **errp)
             error_setg(errp, "Backing file name too long");
             return false;
         }
+    }
+    if (o.backing_file && !o.backing_unsafe) {
         char *path = bdrv_backing_path(filename, o.backing_file);
         BlockDriverState *backing = bdrv_open(path, o.backing_fmt, BDRV_O_NO_BACKING, errp);
         g_free(path);

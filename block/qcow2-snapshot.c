@@ -413,6 +413,48 @@ int qcow2_snapshot_goto(BlockDriverState *bs, const char *id_or_name, Error **er
     return blk_flush(s->file);
 }
 
+/*
+ * Show a snapshot's contents on a read-only image (convert -l): only the
+ * in-memory L1 table and size change; nothing is written.
+ */
+int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *id, const char *name,
+                            Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    Qcow2Snapshot *sn = NULL;
+    for (uint32_t i = 0; i < s->nb_snapshots && !sn; i++) {
+        if ((!id || !strcmp(s->snapshots[i].id_str, id)) &&
+            (!name || !strcmp(s->snapshots[i].name, name))) {
+            sn = &s->snapshots[i];
+        }
+    }
+    if (!sn) {
+        error_setg(errp, "Can't find snapshot");
+        return -ENOENT;
+    }
+    uint64_t *sn_l1;
+    int ret = qcow2_read_l1(s, sn->l1_table_offset, sn->l1_size, &sn_l1);
+    if (ret >= 0) {
+        ret = qcow2_l1_check_sane(s, sn_l1, sn->l1_size);
+    }
+    if (ret < 0) {
+        g_free(sn_l1);
+        error_setg(errp, "Snapshot has an invalid L1 table");
+        return ret;
+    }
+    /* Lookups index the table up to the size: give it room for the whole disk. */
+    uint32_t need = MAX(sn->l1_size, qcow2_l1_entries_for(s->cluster_bits, sn->disk_size));
+    uint64_t *table = g_new0(uint64_t, MAX(need, 1));
+    memcpy(table, sn_l1, (size_t)sn->l1_size * 8);
+    g_free(sn_l1);
+    g_free(s->l1_table);
+    s->l1_table = table;
+    s->l1_size = need;
+    s->size = sn->disk_size;
+    qcow2_cache_clear(&s->l2_cache);
+    return 0;
+}
+
 int qcow2_snapshot_delete(BlockDriverState *bs, const char *id_or_name, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;

@@ -537,6 +537,7 @@ const BlockDriver bdrv_qcow2 = {
     .measure = qcow2_measure,
     .snapshot_create = qcow2_snapshot_create,
     .snapshot_goto = qcow2_snapshot_goto,
+    .snapshot_load_tmp = qcow2_snapshot_load_tmp,
     .snapshot_delete = qcow2_snapshot_delete,
     .snapshot_list = qcow2_snapshot_list,
     .change_backing_file = qcow2_change_backing_file,

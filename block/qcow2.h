@@ -317,6 +317,8 @@ void qcow2_snapshots_free(BDRVQcow2State *s);
 int qcow2_snapshot_create(BlockDriverState *bs, const char *name, Error **errp);
 int qcow2_snapshot_goto(BlockDriverState *bs, const char *id_or_name, Error **errp);
 int qcow2_snapshot_delete(BlockDriverState *bs, const char *id_or_name, Error **errp);
+int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *id, const char *name,
+                            Error **errp);
 int qcow2_snapshot_list(BlockDriverState *bs, BlockSnapshotInfo **list);
 /* Read and range-check an L1 table from the file (host byte order). */
 int qcow2_read_l1(BDRVQcow2State *s, uint64_t offset, uint32_t size, uint64_t **l1);

@@ -58,6 +58,11 @@ const HmpCommand hmp_info_commands[] = {
         .cmd = hmp_info_ioapic,
     },
     {
+        .name = "lapic", .args_type = "apic-id:i?", .params = "[apic-id]",
+        .help = "show local apic state (apic-id: local apic to read, default is which of current CPU)",
+        .cmd = hmp_info_lapic,
+    },
+    {
         .name = "pci", .args_type = "", .params = "",
         .help = "show PCI info",
         .cmd = hmp_info_pci,
@@ -71,6 +76,12 @@ const HmpCommand hmp_info_commands[] = {
         .name = "cpus", .args_type = "", .params = "",
         .help = "show infos for each CPU",
         .cmd = hmp_info_cpus,
+    },
+    {
+        .name = "block", .args_type = "nodes:-n,verbose:-v,device:s?",
+        .params = "[-n] [-v] [device]",
+        .help = "show info of one block device or all block devices",
+        .cmd = hmp_info_block,
     },
     {
         .name = "history", .args_type = "", .params = "",
@@ -133,6 +144,22 @@ const HmpCommand hmp_commands[] = {
         .help = "send keys to the VM (e.g. 'sendkey ctrl-alt-f1'), held for hold_ms "
                 "(default 100)",
         .cmd = hmp_sendkey,
+    },
+    {
+        .name = "commit", .args_type = "device:s", .params = "device|all",
+        .help = "commit changes to the disk images (if -snapshot is used) or backing files",
+        .cmd = hmp_commit,
+    },
+    {
+        .name = "change", .args_type = "device:s,target:F,arg:s?",
+        .params = "device filename [format]",
+        .help = "change a removable medium, optional format",
+        .cmd = hmp_change,
+    },
+    {
+        .name = "eject", .args_type = "force:-f,device:s", .params = "[-f] device",
+        .help = "eject a removable medium (use -f to force it)",
+        .cmd = hmp_eject,
     },
     { .name = NULL },
 };

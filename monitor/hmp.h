@@ -100,4 +100,16 @@ void hmp_info_registers(Monitor *mon, const HmpArgs *args);
 /* system/cpus.c */
 void hmp_info_cpus(Monitor *mon, const HmpArgs *args);
 
+/* hw/intc/apic-msr.c */
+void hmp_info_lapic(Monitor *mon, const HmpArgs *args);
+
+/* monitor/hmp-block.c */
+void hmp_info_block(Monitor *mon, const HmpArgs *args);
+void hmp_commit(Monitor *mon, const HmpArgs *args);
+void hmp_change(Monitor *mon, const HmpArgs *args);
+void hmp_eject(Monitor *mon, const HmpArgs *args);
+/* The block side of "change" (a drive's medium), for a shared change handler. */
+void hmp_change_medium(Monitor *mon, const char *device, const char *target,
+                       const char *format);
+
 #endif

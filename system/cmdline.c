@@ -54,6 +54,13 @@ typedef enum OptIndex {
     OPT_DEVICE,
     OPT_GLOBAL,
     OPT_RTC,
+    OPT_DRIVE,
+    OPT_HDA,
+    OPT_HDB,
+    OPT_HDC,
+    OPT_HDD,
+    OPT_CDROM,
+    OPT_SNAPSHOT,
 } OptIndex;
 
 typedef struct OptionDef {
@@ -100,6 +107,15 @@ static const OptionDef options[] = {
     { "global", OPT_GLOBAL, "driver.prop=value", "set a default property value for a device type" },
     { "rtc", OPT_RTC, "[base=utc|localtime|date][,clock=host|rt|vm][,driftfix=none|slew]",
       "start the RTC at UTC, local time or a date; the clock it follows; lost tick policy" },
+    { "drive", OPT_DRIVE, "[file=file][,format=f][,if=ide|virtio|floppy|none][,index=i]"
+      "[,bus=b,unit=u][,media=disk|cdrom][,cache=c][,snapshot=on][,readonly=on][,id=name]"
+      "[,aio=threads|native]", "add a drive ('-drive format=help' lists the formats)" },
+    { "hda", OPT_HDA, "file", "use file as IDE hard disk 0 image" },
+    { "hdb", OPT_HDB, "file", "use file as IDE hard disk 1 image" },
+    { "hdc", OPT_HDC, "file", "use file as IDE hard disk 2 image" },
+    { "hdd", OPT_HDD, "file", "use file as IDE hard disk 3 image" },
+    { "cdrom", OPT_CDROM, "file", "use file as IDE cdrom image (cdrom is ide1 master)" },
+    { "snapshot", OPT_SNAPSHOT, NULL, "write to temporary files instead of disk image files" },
 };
 
 static const OptionDef *find_option(const char *name)
@@ -380,6 +396,46 @@ out:
     return ok;
 }
 
+/* -drive, or the short forms as QEMU expands them (-hdc f: file=f,index=2,media=disk). */
+static CmdlineResult parse_drive(KemuConfig *cfg, const OptionDef *o, const char *arg,
+                                 Error **errp)
+{
+    Opts *opts;
+    if (o->index == OPT_DRIVE) {
+        opts = opts_parse(arg, NULL, errp);
+        if (!opts) {
+            return CMDLINE_ERROR;
+        }
+        if (!g_strcmp0(opts_get(opts, "format"), "help")) {
+            opts_free(opts);
+            return print_help(g_string_new("Supported formats: qcow2 raw\n"));
+        }
+    } else {
+        int index = o->index == OPT_CDROM ? 2 : (int)(o->index - OPT_HDA);
+        char num[4];
+        snprintf(num, sizeof(num), "%d", index);
+        opts = opts_new();
+        opts_set(opts, "file", arg);
+        opts_set(opts, "index", num);
+        opts_set(opts, "media", o->index == OPT_CDROM ? "cdrom" : "disk");
+    }
+    DriveSpec *spec = g_new0(DriveSpec, 1);
+    spec->opt = g_strdup_printf("-%s", o->name);
+    spec->arg = g_strdup(arg);
+    spec->opts = opts;
+    g_ptr_array_add(cfg->drive_specs, spec);
+    return CMDLINE_OK;
+}
+
+static void drive_spec_free(gpointer p)
+{
+    DriveSpec *spec = p;
+    opts_free(spec->opts);
+    g_free(spec->opt);
+    g_free(spec->arg);
+    g_free(spec);
+}
+
 /* Returns CMDLINE_OK to go on, or what to do now (help printed, error). */
 static CmdlineResult handle_help_opts(Opts *opts, const char *what)
 {
@@ -564,6 +620,16 @@ static CmdlineResult handle_option(KemuConfig *cfg, const OptionDef *o, const ch
         return parse_global(arg, errp) ? CMDLINE_OK : CMDLINE_ERROR;
     case OPT_RTC:
         return parse_rtc(cfg, arg, errp) ? CMDLINE_OK : CMDLINE_ERROR;
+    case OPT_DRIVE:
+    case OPT_HDA:
+    case OPT_HDB:
+    case OPT_HDC:
+    case OPT_HDD:
+    case OPT_CDROM:
+        return parse_drive(cfg, o, arg, errp);
+    case OPT_SNAPSHOT:
+        cfg->snapshot = true;
+        return CMDLINE_OK;
     }
     g_assert_not_reached();
 }
@@ -578,6 +644,7 @@ static void config_init(KemuConfig *cfg)
     cfg->mon_opts = g_ptr_array_new_with_free_func((GDestroyNotify)opts_free);
     cfg->chardev_opts = g_ptr_array_new_with_free_func((GDestroyNotify)opts_free);
     cfg->device_opts = g_ptr_array_new_with_free_func((GDestroyNotify)opts_free);
+    cfg->drive_specs = g_ptr_array_new_with_free_func(drive_spec_free);
 }
 
 void cmdline_config_free(KemuConfig *cfg)
@@ -592,6 +659,9 @@ void cmdline_config_free(KemuConfig *cfg)
     g_ptr_array_free(cfg->mon_opts, true);
     g_ptr_array_free(cfg->chardev_opts, true);
     g_ptr_array_free(cfg->device_opts, true);
+    if (cfg->drive_specs) {
+        g_ptr_array_free(cfg->drive_specs, true);
+    }
     g_free(cfg->cpu_model);
     g_free(cfg->name);
     g_free(cfg->pidfile);
@@ -610,8 +680,12 @@ CmdlineResult cmdline_parse(int argc, char **argv, KemuConfig *cfg)
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i];
         if (word[0] != '-' || word[1] == '\0') {
-            error_report("%s: disk images are not supported yet", word);
-            return CMDLINE_ERROR;
+            /* A bare word is a disk image, as with -hda. */
+            CmdlineResult r = parse_drive(cfg, find_option("hda"), word, NULL);
+            if (r != CMDLINE_OK) {
+                return r;
+            }
+            continue;
         }
         const char *name = word + 1 + (word[1] == '-');
         const OptionDef *o = find_option(name);

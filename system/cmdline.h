@@ -11,6 +11,13 @@
 #include "hw/core/machine.h"
 #include "util/opts.h"
 
+/* One -drive, -hda..-hdd or -cdrom, kept with its text for error messages. */
+typedef struct DriveSpec {
+    char *opt;                  /* "-drive", "-hda", ... */
+    char *arg;
+    Opts *opts;                 /* -drive options (built for the short forms) */
+} DriveSpec;
+
 typedef struct KemuConfig {
     const char *machine_type;   /* NULL: the default machine */
     Opts *machine_opts;         /* properties from every -M, merged in order */
@@ -34,6 +41,8 @@ typedef struct KemuConfig {
     GPtrArray *mon_opts;        /* Opts *, -mon */
     GPtrArray *chardev_opts;    /* Opts *, -chardev */
     GPtrArray *device_opts;     /* Opts *, -device */
+    GPtrArray *drive_specs;     /* DriveSpec *, in command-line order */
+    bool snapshot;              /* -snapshot: every drive gets snapshot=on */
     bool start_paused;          /* -S */
     bool no_reboot;
     bool no_shutdown;

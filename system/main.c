@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "accel/accel.h"
+#include "block/blockdev.h"
 #include "chardev/char.h"
 #include "hw/char/debugcon.h"
 #include "hw/core/machine.h"
@@ -119,6 +120,7 @@ static void cleanup(void)
     accel_cleanup();
     monitor_close_all();
     chardev_close_all();
+    drive_close_all();      /* after the vCPUs: flushes what the guest wrote */
     pidfile_remove();
 }
 
@@ -287,6 +289,21 @@ static bool create_debugcon(KemuConfig *cfg)
     return dev ? true : report_at("-debugcon", cfg->debugcon, err);
 }
 
+/* -drive, -hda..-hdd, -cdrom: before the board, which looks the drives up. */
+static bool create_drives(KemuConfig *cfg)
+{
+    for (guint i = 0; i < cfg->drive_specs->len; i++) {
+        DriveSpec *spec = g_ptr_array_index(cfg->drive_specs, i);
+        Error *err = NULL;
+        DriveInfo *dinfo = drive_new(spec->opts, IF_IDE, cfg->snapshot, &err);
+        if (!dinfo) {
+            return report_at(spec->opt, spec->arg, err);
+        }
+        drive_set_location(dinfo, spec->opt, spec->arg);
+    }
+    return true;
+}
+
 static void reset_devices(void *opaque)
 {
     qdev_reset_machine();
@@ -322,6 +339,9 @@ static bool build(KemuConfig *cfg)
     if (!ms) {
         return false;
     }
+    if (!create_drives(cfg)) {
+        return false;
+    }
     if (!accel_init_machine(cfg->accel_opts, ms, &err)) {
         error_report_err(err);
         return false;
@@ -333,6 +353,7 @@ static bool build(KemuConfig *cfg)
     if (!create_devices(cfg) || !create_debugcon(cfg)) {
         return false;
     }
+    drive_check_orphaned();
     runstate_add_reset_handler(reset_devices, NULL);
     qdev_reset_machine();
     if (cfg->pidfile && !pidfile_create(cfg->pidfile)) {

@@ -36,14 +36,20 @@ typedef struct ConvertSource {
  * written in sparse_size pieces, skipping the all-zero ones.
  */
 static int convert_one(ConvertSource *src, BlockDriverState *out, bool target_is_zero,
-                       bool compress, int64_t sparse_size, int64_t granule, bool progress,
-                       int64_t *done, int64_t total, uint8_t *buf)
+                       bool top_only, bool compress, int64_t sparse_size, int64_t granule,
+                       bool progress, int64_t *done, int64_t total, uint8_t *buf)
 {
     for (int64_t off = 0; off < src->len;) {
         int64_t chunk = MIN(IMG_CHUNK, src->len - off);
         int64_t pnum;
         int depth;
-        int st = blk_block_status_above(src->bs, off, chunk, &pnum, NULL, NULL, &depth);
+        /*
+         * -B: the target's backing file stands for the source's, so only what
+         * the source's top layer decides is copied (as qemu-img does).
+         */
+        int st = top_only ? blk_block_status(src->bs, off, chunk, &pnum, NULL, NULL)
+                          : blk_block_status_above(src->bs, off, chunk, &pnum, NULL, NULL,
+                                                   &depth);
         if (st < 0) {
             error_report("error while reading block status at offset %" PRId64 ": %s",
                          off, strerror(-st));
@@ -60,7 +66,9 @@ static int convert_one(ConvertSource *src, BlockDriverState *out, bool target_is
         }
         int64_t dst = src->start + off;
         int ret = 0;
-        if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
+        if (top_only && st == 0) {
+            /* Unallocated in the top layer: the target's backing file has it. */
+        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
             if (!target_is_zero) {
                 ret = blk_pwrite_zeroes(out, dst, pnum, BDRV_REQ_MAY_UNMAP);
             }
@@ -105,6 +113,30 @@ static int convert_one(ConvertSource *src, BlockDriverState *out, bool target_is
     return 0;
 }
 
+/* -l: "snapshot.id=x,snapshot.name=y", or an ID or name alone (ID first). */
+static bool convert_load_snapshot(BlockDriverState *bs, const char *param)
+{
+    Error *err = NULL;
+    bool ok;
+    if (g_str_has_prefix(param, "snapshot.id=") || g_str_has_prefix(param, "snapshot.name=")) {
+        Opts *o = opts_parse(param, NULL, &err);
+        ok = o && bdrv_snapshot_load_tmp(bs, opts_get(o, "snapshot.id"),
+                                         opts_get(o, "snapshot.name"), &err);
+        if (o && ok && !opts_check_unused(o, &err)) {
+            ok = false;
+        }
+        opts_free(o);
+    } else {
+        ok = bdrv_snapshot_load_tmp(bs, param, NULL, NULL) ||
+             bdrv_snapshot_load_tmp(bs, NULL, param, &err);
+    }
+    if (!ok) {
+        error_report("Failed to load snapshot: %s", error_get_pretty(err));
+        error_free(err);
+    }
+    return ok;
+}
+
 int img_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -113,15 +145,19 @@ int img_convert(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *fmt = NULL, *out_fmt = "raw";
+    const char *out_backing = NULL, *out_backing_fmt = NULL, *snapshot = NULL;
     char *options = NULL;
     bool compress = false, progress = false, quiet = false, no_create = false;
     int64_t sparse_size = 4096;
     int cache = 0, src_cache = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":hf:O:co:S:pqnt:T:UWm:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hf:O:B:F:l:co:S:pqnt:T:UWm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'O': out_fmt = optarg; break;
+        case 'B': out_backing = optarg; break;
+        case 'F': out_backing_fmt = optarg; break;
+        case 'l': snapshot = optarg; break;
         case 'c': compress = true; break;
         case 'o': img_add_options(&options, optarg); break;
         case 'S':
@@ -147,7 +183,8 @@ int img_convert(int argc, char **argv)
         case 'm': break;
         case 'h':
             printf("Usage: kemu-img convert [-c] [-p] [-n] [-f fmt] [-O output_fmt] "
-                   "[-o options] [-S sparse_size] filename [filename2 [...]] output\n");
+                   "[-B backing_file [-F backing_fmt]] [-o options] [-l snapshot_param] "
+                   "[-S sparse_size] filename [filename2 [...]] output\n");
             return 0;
         default:
             g_free(options);
@@ -163,6 +200,21 @@ int img_convert(int argc, char **argv)
     }
     int nsrc = argc - optind - 1;
     const char *out_name = argv[argc - 1];
+    if (out_backing && strcmp(out_fmt, "qcow2")) {
+        g_free(options);
+        error_report("Backing file not supported for file format '%s'", out_fmt);
+        return IMG_EXIT_ERROR;
+    }
+    if (out_backing && !out_backing_fmt) {
+        g_free(options);
+        error_report("Use of backing file requires explicit backing format");
+        return IMG_EXIT_ERROR;
+    }
+    if (snapshot && nsrc > 1) {
+        g_free(options);
+        error_report("No support for concatenating multiple snapshot");
+        return IMG_EXIT_ERROR;
+    }
     ConvertSource *src = g_new0(ConvertSource, nsrc);
     int64_t total = 0;
     int ret = IMG_EXIT_ERROR;
@@ -170,7 +222,7 @@ int img_convert(int argc, char **argv)
     uint8_t *buf = NULL;
     for (int i = 0; i < nsrc; i++) {
         src[i].bs = img_open(argv[optind + i], fmt, src_cache);
-        if (!src[i].bs) {
+        if (!src[i].bs || (snapshot && !convert_load_snapshot(src[i].bs, snapshot))) {
             goto out;
         }
         src[i].len = blk_getlength(src[i].bs);
@@ -180,6 +232,10 @@ int img_convert(int argc, char **argv)
     if (!no_create) {
         Error *err = NULL;
         Opts *o = options ? opts_parse(options, NULL, &err) : opts_new();
+        if (o && out_backing) {
+            opts_set(o, "backing_file", out_backing);
+            opts_set(o, "backing_fmt", out_backing_fmt);
+        }
         if (!o || !bdrv_create(out_fmt, out_name, total, o, &err)) {
             error_report("%s: %s", out_name, error_get_pretty(err));
             error_free(err);
@@ -214,8 +270,8 @@ int img_convert(int argc, char **argv)
     int64_t done = 0;
     img_progress(progress, 0, total);
     for (int i = 0; i < nsrc; i++) {
-        if (convert_one(&src[i], out, target_is_zero, compress, sparse_size, granule,
-                        progress, &done, total, buf) < 0) {
+        if (convert_one(&src[i], out, target_is_zero, out_backing != NULL, compress,
+                        sparse_size, granule, progress, &done, total, buf) < 0) {
             goto out;
         }
     }
@@ -581,6 +637,7 @@ int img_measure(int argc, char **argv)
     };
     const char *fmt = NULL, *out_fmt = "raw";
     char *options = NULL;
+    const char *snapshot = NULL;
     bool json = false;
     int64_t size = -1;
     int c;
@@ -601,14 +658,11 @@ int img_measure(int argc, char **argv)
                 return IMG_EXIT_ERROR;
             }
             break;
-        case 'l':
-            g_free(options);
-            error_report("Measuring snapshots (-l) is not supported");
-            return IMG_EXIT_ERROR;
+        case 'l': snapshot = optarg; break;
         case 'U': break;
         case 'h':
             printf("Usage: kemu-img measure [--output=human|json] [-O fmt] [-o options] "
-                   "[--size N | [-f fmt] filename]\n");
+                   "[--size N | [-l snapshot_param] [-f fmt] filename]\n");
             return 0;
         default:
             g_free(options);
@@ -627,6 +681,10 @@ int img_measure(int argc, char **argv)
     }
     BlockDriverState *in = filename ? img_open(filename, fmt, 0) : NULL;
     if (filename && !in) {
+        goto out;
+    }
+    if (in && snapshot && !convert_load_snapshot(in, snapshot)) {
+        bdrv_unref(in);
         goto out;
     }
     /* qemu-img counts bitmaps only where they could exist: qcow2 v3 into qcow2. */

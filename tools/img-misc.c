@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -198,6 +199,82 @@ out:
 
 /* ---- commit ------------------------------------------------------------------------- */
 
+/* The layer of bs's backing chain stored in path, and its depth (1 = bs's backing). */
+static BlockDriverState *chain_find(BlockDriverState *bs, const char *path, int *depth)
+{
+    struct stat want;
+    if (stat(path, &want) < 0) {
+        return NULL;
+    }
+    *depth = 1;
+    for (BlockDriverState *b = bdrv_get_backing(bs); b; b = bdrv_get_backing(b), ++*depth) {
+        struct stat st;
+        if (stat(bdrv_get_filename(b), &st) == 0 && st.st_dev == want.st_dev &&
+            st.st_ino == want.st_ino) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * commit -b: write what the layers above base decide into base.  Nothing is
+ * emptied (qemu-img's -b implies -d), so the chain reads the same afterwards.
+ */
+static int commit_to_base(BlockDriverState *bs, const char *name, const char *base_name,
+                          int cache)
+{
+    int depth;
+    BlockDriverState *old = chain_find(bs, base_name, &depth);
+    if (!old) {
+        error_report("Did not find '%s' in the backing chain of '%s'", base_name, name);
+        return IMG_EXIT_ERROR;
+    }
+    BlockDriverState *base = img_open(bdrv_get_filename(old), bdrv_get_format_name(old),
+                                      BDRV_O_RDWR | BDRV_O_NO_BACKING | cache);
+    if (!base) {
+        return IMG_EXIT_ERROR;
+    }
+    int64_t len = blk_getlength(bs);
+    int64_t base_len = blk_getlength(base);
+    int ret = len < 0 ? (int)len : base_len < 0 ? (int)base_len : 0;
+    if (ret >= 0 && base_len < len) {
+        ret = blk_truncate(base, len, false, PREALLOC_MODE_OFF, NULL);
+    }
+    uint8_t *buf = g_malloc(IMG_CHUNK);
+    for (int64_t off = 0; off < len && ret >= 0;) {
+        int64_t pnum;
+        int d;
+        int st = blk_block_status_above(bs, off, MIN(IMG_CHUNK, len - off), &pnum, NULL,
+                                        NULL, &d);
+        if (st < 0) {
+            ret = st;
+            break;
+        }
+        if (d < depth) {
+            if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
+                ret = blk_pwrite_zeroes(base, off, pnum, 0);
+            } else {
+                ret = blk_pread(bs, off, buf, pnum);
+                if (ret >= 0) {
+                    ret = blk_pwrite(base, off, buf, pnum);
+                }
+            }
+        }
+        off += pnum;
+    }
+    g_free(buf);
+    if (ret >= 0) {
+        ret = blk_flush(base);
+    }
+    bdrv_unref(base);
+    if (ret < 0) {
+        error_report("Error while committing the image: %s", strerror(-ret));
+        return IMG_EXIT_ERROR;
+    }
+    return 0;
+}
+
 int img_commit(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -205,6 +282,7 @@ int img_commit(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *fmt = NULL;
+    const char *base = NULL;
     bool quiet = false, keep = false, progress = false;
     int cache = BDRV_O_NO_FLUSH;    /* qemu-img commit defaults to cache=unsafe */
     int c;
@@ -216,15 +294,12 @@ int img_commit(int argc, char **argv)
                 return IMG_EXIT_ERROR;
             }
             break;
-        case 'b':
-            error_report("Committing to an image further down the chain (-b) is not "
-                         "supported");
-            return IMG_EXIT_ERROR;
+        case 'b': base = optarg; break;
         case 'd': keep = true; break;
         case 'p': progress = true; break;
         case 'q': quiet = true; break;
         case 'h':
-            printf("Usage: kemu-img commit [-f fmt] [-t cache] [-d] [-p] filename\n");
+            printf("Usage: kemu-img commit [-f fmt] [-t cache] [-b base] [-d] [-p] filename\n");
             return 0;
         default:
             return usage_fail(c, argv);
@@ -240,7 +315,15 @@ int img_commit(int argc, char **argv)
     Error *err = NULL;
     int ret = 0;
     img_progress(progress && !quiet, 0, 1);
-    if (!bdrv_commit(bs, keep, &err)) {
+    if (base) {
+        ret = commit_to_base(bs, argv[optind], base, cache);
+        if (ret == 0) {
+            img_progress_end(progress && !quiet);
+            if (!quiet) {
+                printf("Image committed.\n");
+            }
+        }
+    } else if (!bdrv_commit(bs, keep, &err)) {
         error_report_err(err);
         ret = IMG_EXIT_ERROR;
     } else {

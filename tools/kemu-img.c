@@ -209,7 +209,7 @@ int img_create(int argc, char **argv)
     };
     const char *fmt = "raw", *backing = NULL, *backing_fmt = NULL;
     char *options = NULL;
-    bool quiet = false;
+    bool quiet = false, unsafe = false;
     int c;
     while ((c = getopt_long(argc, argv, ":F:b:f:ho:qu", longopts, NULL)) != -1) {
         switch (c) {
@@ -218,9 +218,9 @@ int img_create(int argc, char **argv)
         case 'F': backing_fmt = optarg; break;
         case 'o': img_add_options(&options, optarg); break;
         case 'q': quiet = true; break;
-        case 'u': break;
+        case 'u': unsafe = true; break;
         case 'h':
-            printf("Usage: kemu-img create [-f fmt] [-b backing_file [-F backing_fmt]] "
+            printf("Usage: kemu-img create [-f fmt] [-b backing_file [-F backing_fmt]] [-u] "
                    "[-o options] filename [size]\n");
             return 0;
         case ':': return img_usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -289,7 +289,7 @@ int img_create(int argc, char **argv)
         opts_free(o);
         goto out;
     }
-    if (size < 0 && bf) {
+    if (size < 0 && bf && !unsafe) {
         /* Like qemu-img, the size comes from the backing image and is printed. */
         const char *bfmt = opts_has(o, "backing_fmt") ? opts_get(o, "backing_fmt") : NULL;
         char *path = bdrv_backing_path(filename, bf);
@@ -320,6 +320,9 @@ int img_create(int argc, char **argv)
     }
     if (backing_fmt) {
         opts_set(o, "backing_fmt", backing_fmt);
+    }
+    if (unsafe && bf) {
+        opts_set(o, "backing_unsafe", "on");   /* -u: the backing file is not opened */
     }
     if (!bdrv_create(fmt, filename, size, o, &err)) {
         error_report("%s: %s", filename, error_get_pretty(err));
