@@ -3,6 +3,7 @@
 #include "chardev/char.h"
 #include "hw/acpi/piix4-pm.h"
 #include "hw/audio/pcspk.h"
+#include "hw/block/virtio-blk.h"
 #include "hw/char/debugcon.h"
 #include "hw/char/serial.h"
 #include "hw/core/machine.h"
@@ -10,6 +11,7 @@
 #include "hw/i386/pc.h"
 #include "hw/i386/port92.h"
 #include "hw/input/i8042.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
 #include "hw/isa/isa.h"
@@ -44,11 +46,13 @@ void kemu_register_all_types(void)
     isa_register_types();
     pci_register_types();
     virtio_pci_register_types();
+    virtio_blk_register_types();
     /* Devices: one line each, in the order of hw/ folders. */
     piix3_register_types();
     i440fx_register_types();
     i8259_register_types();
     ioapic_register_types();
+    apic_register_types();
     pit_register_types();
     hpet_register_types();
     mc146818rtc_register_types();

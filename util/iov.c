@@ -53,3 +53,26 @@ size_t iov_to_buf(const struct iovec *iov, unsigned cnt, size_t offset, void *bu
 {
     return iov_copy(iov, cnt, offset, len, copy_from_iov, buf);
 }
+
+int iov_slice(struct iovec *dst, unsigned dst_cnt, const struct iovec *src, unsigned src_cnt,
+              size_t offset, size_t len)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < src_cnt && len; i++) {
+        if (offset >= src[i].iov_len) {
+            offset -= src[i].iov_len;
+            continue;
+        }
+        size_t piece = src[i].iov_len - offset;
+        if (piece > len) {
+            piece = len;
+        }
+        if (n == dst_cnt) {
+            return -1;
+        }
+        dst[n++] = (struct iovec){ (char *)src[i].iov_base + offset, piece };
+        len -= piece;
+        offset = 0;
+    }
+    return len ? -1 : (int)n;
+}

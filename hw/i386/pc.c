@@ -9,20 +9,24 @@
 
 #include "hw/acpi/piix4-pm.h"
 #include "hw/audio/pcspk.h"
+#include "hw/block/virtio-blk.h"
 #include "hw/char/serial.h"
 #include "hw/core/firmware.h"
 #include "hw/i386/acpi-build.h"
 #include "hw/i386/port92.h"
 #include "hw/input/i8042.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
 #include "hw/isa/piix3.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/pci/msi.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "accel/accel.h"
+#include "block/blockdev.h"
 #include "system/cpus.h"
 #include "system/runstate.h"
 #include "target-i386/cpu.h"
@@ -77,7 +81,9 @@ static void pc_cpu_intr_set(void *opaque, int n, int level)
     if (!bsp) {
         return;
     }
-    if (level) {
+    if (bsp->apic) {
+        apic_set_lint(bsp->apic, 0, level);
+    } else if (level) {
         cpu_interrupt(bsp, CPU_INTERRUPT_HARD);
     } else {
         cpu_reset_interrupt(bsp, CPU_INTERRUPT_HARD);
@@ -253,6 +259,16 @@ static bool pc_devices_init(PCMachineState *pcms, Error **errp)
         }
         piix4_pm_set_sci_irq(pm, &pcms->gsi[PC_SCI_IRQ]);
         pcms->acpi_pm = pm;
+    }
+    /* -drive if=virtio: a virtio-blk-pci each, in the next free slots. */
+    for (DriveInfo *d = drive_next(NULL); d; d = drive_next(d)) {
+        if (d->type == IF_VIRTIO) {
+            DeviceState *dev = qdev_new(TYPE_VIRTIO_BLK_PCI);
+            if (!qdev_prop_set(dev, "drive", d->id, errp) ||
+                !qdev_realize_and_unref(dev, &pcms->pci_bus->parent_obj, errp)) {
+                return false;
+            }
+        }
     }
     pcms->fw_cfg = fw_cfg_init_io(FW_CFG_IO_BASE, FW_CFG_IO_DMA_BASE, errp);
     return pcms->fw_cfg != NULL;
@@ -466,6 +482,19 @@ static bool pc_cpus_init(PCMachineState *pcms, Error **errp)
             return false;
         }
         x86_cpu_set_a20(cpu, pcms->a20_enabled);
+        /* Without the accelerator's irqchip, each CPU gets kemu's local APIC. */
+        if (!pcms->accel_irqchip && !apic_init(cpu, errp)) {
+            return false;
+        }
+    }
+    if (!pcms->accel_irqchip) {
+        /* The APIC bus: IOAPIC messages to the APICs, EOIs back, ExtINT vectors from the 8259. */
+        apic_bus_set_ioapic(pcms->ioapic);
+        apic_bus_set_pic(pcms->pic);
+        ioapic_set_delivery(pcms->ioapic, apic_ioapic_deliver, NULL);
+        msi_set_delivery(apic_deliver_msi);
+    } else {
+        msi_set_delivery(accel_current()->send_msi);
     }
     return true;
 }
