@@ -7,13 +7,11 @@
  *   2 IIR (read) / FCR (write)
  *   3 LCR   4 MCR   5 LSR   6 MSR   7 SCR
  *
- * Output: a byte written to THR goes to the chardev at once, but the
- * transmitter stays busy for one character time at the programmed rate
- * (CLOCK_VIRTUAL), so LSR.THRE/TEMT and the THR empty interrupt pace the
- * guest the way the wire would.  Bytes the chardev does not take yet are
- * kept and retried from the transmit timer; the byte on the line does not
- * finish until the chardev took it, which stalls the guest instead of
- * dropping output.
+ * Output: a byte written to THR goes to the chardev at once and THRE/TEMT
+ * come back immediately (no pacing at the baud rate, as in other
+ * emulators).  Bytes the chardev does not take yet stay in the TX FIFO and
+ * are retried from the transmit timer, which stalls the guest (THR full)
+ * instead of dropping output.
  *
  * Input: the chardev delivers only what can_read allows (the RX FIFO's free
  * space), so nothing from a backend overruns; loopback and breaks can.
@@ -287,76 +285,50 @@ static void serial_rx_clear(SerialState *s)
 
 /* ---- Transmitter --------------------------------------------------------------- */
 
-/* Bytes in the transmitter: the holding register / FIFO plus the shift register. */
-static uint32_t serial_tx_occupancy(const SerialState *s)
-{
-    return s->tx.count + s->tsr_busy;
-}
-
-/* Hand the chardev what it takes now; a failed backend (-1) loses its bytes, as in QEMU. */
+/*
+ * Hand the chardev the queued bytes.  A failed backend (-1) loses its bytes,
+ * as in QEMU; one that takes nothing now is retried from the TX timer, and
+ * the guest sees THR full meanwhile instead of losing output.
+ */
 static void serial_tx_flush(SerialState *s)
 {
-    while (s->out_len) {
-        int n = chr_fe_write(&s->chr, s->out, s->out_len);
-        if (n < 0) {
-            s->out_len = 0;
-            break;
-        }
+    while (s->tx.count) {
+        uint8_t byte = s->tx.data[s->tx.head];
+        int n = chr_fe_write(&s->chr, &byte, 1);
         if (n == 0) {
-            break;
+            timer_mod(s->tx_timer, clock_get_ns(CLOCK_VIRTUAL) + SERIAL_RETRY_NS);
+            return;
         }
-        if ((uint32_t)n > s->out_len) {
-            n = s->out_len;
-        }
-        memmove(s->out, s->out + n, s->out_len - n);
-        s->out_len -= n;
+        serial_fifo_pop(&s->tx);
     }
 }
 
 /* LSR.THRE/TEMT from the transmitter; THRE rising arms the THR empty interrupt. */
 static void serial_tx_update_status(SerialState *s)
 {
-    bool thre = s->tx.count == 0 && !s->thre_delayed;
-    bool temt = s->tx.count == 0 && !s->tsr_busy;
-    if (thre && !(s->lsr & UART_LSR_THRE)) {
+    bool empty = s->tx.count == 0;
+    if (empty && !(s->lsr & UART_LSR_THRE)) {
         s->thr_pending = true;
     }
     s->lsr = (s->lsr & ~(UART_LSR_THRE | UART_LSR_TEMT)) |
-             (thre ? UART_LSR_THRE : 0) | (temt ? UART_LSR_TEMT : 0);
+             (empty ? UART_LSR_THRE | UART_LSR_TEMT : 0);
 }
 
-/* Move the next byte into the shift register: it is on the line for one character time. */
-static void serial_tsr_load(SerialState *s)
-{
-    s->tsr = serial_fifo_pop(&s->tx);
-    s->tsr_busy = true;
-    timer_mod(s->tx_timer, clock_get_ns(CLOCK_VIRTUAL) + serial_char_ns(s));
-}
-
-/* The character on the line is done (or the chardev is retried). */
+/* Retry a chardev that was busy. */
 static void serial_tx_timer(void *opaque)
 {
     SerialState *s = opaque;
     serial_tx_flush(s);
-    if (!s->tsr_busy) {
-        return;
-    }
-    /* The output queue holds the newest bytes; if it reaches back to the TSR's, wait. */
-    if (s->out_len >= serial_tx_occupancy(s)) {
-        int64_t wait = serial_char_ns(s);
-        timer_mod(s->tx_timer, clock_get_ns(CLOCK_VIRTUAL) +
-                  (wait > SERIAL_RETRY_NS ? wait : SERIAL_RETRY_NS));
-        return;
-    }
-    s->tsr_busy = false;
-    s->thre_delayed = false;
-    if (s->tx.count) {
-        serial_tsr_load(s);
-    }
     serial_tx_update_status(s);
     serial_update_irq(s);
 }
 
+/*
+ * Like other emulators, kemu does not pace output at the baud rate: the
+ * byte goes to the chardev at once and THRE/TEMT (and the THR empty
+ * interrupt) come back immediately.  Guests that poll LSR with a short
+ * timeout (Linux's early console) then never overrun the transmitter.
+ */
 static void serial_thr_write(SerialState *s, uint8_t byte)
 {
     if (s->tx.count >= serial_fifo_capacity(s)) {
@@ -364,43 +336,23 @@ static void serial_thr_write(SerialState *s, uint8_t byte)
         log_mask(LOG_GUEST_ERROR, "serial: THR write with the transmitter full\n");
         return;
     }
-    bool idle = !s->tsr_busy;
-    serial_fifo_push(&s->tx, byte, 0);
+    /* THR is full for a moment; THRE rising again is what interrupts the guest. */
+    s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
+    s->thr_pending = false;
     if (s->mcr & UART_MCR_LOOP) {
         serial_rx_push(s, byte, 0);     /* the line is wired back to the receiver */
     } else {
-        g_assert(s->out_len < sizeof(s->out));
-        s->out[s->out_len++] = byte;
+        serial_fifo_push(&s->tx, byte, 0);
+        serial_tx_flush(s);
     }
-    /*
-     * THR is full for a moment even when the byte moves straight on into an
-     * idle shift register; THRE rising again is what interrupts the guest.
-     */
-    s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
-    s->thr_pending = false;
-    if (idle) {
-        serial_tsr_load(s);
-        /*
-         * PC16550D, FIFO interrupt mode: THRE after a lone byte is delayed by
-         * about one character time, so the transmitter is busy as a whole.
-         */
-        s->thre_delayed = serial_fifo_mode(s);
-    }
-    serial_tx_flush(s);
     serial_tx_update_status(s);
     serial_update_irq(s);
 }
 
-/*
- * Clear the TX FIFO (not the shift register); output the chardev has not
- * taken yet goes with its bytes.  Unsent bytes are always the newest, so the
- * shift register's byte is among them only if all are.
- */
+/* Clear the TX FIFO: output the chardev has not taken yet goes with it. */
 static void serial_tx_clear(SerialState *s)
 {
-    bool tsr_unsent = s->tsr_busy && s->out_len >= serial_tx_occupancy(s);
     serial_fifo_clear(&s->tx);
-    s->out_len = tsr_unsent ? 1 : 0;
 }
 
 /* ---- Modem lines ----------------------------------------------------------------- */
@@ -629,9 +581,8 @@ void serial_exit(SerialState *s)
 
 void serial_reset(SerialState *s)
 {
-    /* Output already handed to the line still reaches the chardev if it can. */
+    /* Output already queued still reaches the chardev if it can. */
     serial_tx_flush(s);
-    s->out_len = 0;
     s->divisor = 0;
     s->ier = 0;
     s->fcr = 0;
@@ -642,9 +593,6 @@ void serial_reset(SerialState *s)
     s->msr = serial_modem_lines(s);
     serial_fifo_clear(&s->rx);
     serial_fifo_clear(&s->tx);
-    s->tsr = 0;
-    s->tsr_busy = false;
-    s->thre_delayed = false;
     s->thr_pending = false;
     s->timeout_pending = false;
     timer_del(s->rx_timeout_timer);
@@ -675,24 +623,16 @@ static int serial_post_load(void *opaque, int version_id)
 {
     SerialState *s = opaque;
     bool ok = s->rx.head < SERIAL_FIFO_SIZE && s->tx.head < SERIAL_FIFO_SIZE &&
-              s->rx.count <= serial_fifo_capacity(s) && s->tx.count <= serial_fifo_capacity(s) &&
-              s->out_len <= serial_tx_occupancy(s);
+              s->rx.count <= serial_fifo_capacity(s) && s->tx.count <= serial_fifo_capacity(s);
     if (!ok) {
         serial_fifo_clear(&s->rx);
         serial_fifo_clear(&s->tx);
-        s->out_len = 0;
-        s->tsr_busy = false;
         return -1;
     }
     s->ier &= UART_IER_MASK;
     s->mcr &= UART_MCR_MASK;
-    /* A transmitter that is busy must have its timer, or it never finishes. */
-    if (!s->tsr_busy) {
-        s->thre_delayed = false;
-        if (s->tx.count) {
-            serial_tsr_load(s);
-        }
-    } else if (!timer_pending(s->tx_timer)) {
+    /* Queued output must have its retry timer, or it never leaves. */
+    if (s->tx.count && !timer_pending(s->tx_timer)) {
         timer_mod(s->tx_timer, clock_get_ns(CLOCK_VIRTUAL));
     }
     if (!timer_pending(s->rx_timeout_timer)) {
@@ -715,13 +655,8 @@ static const VMStateField vmstate_serial_fields[] = {
     VMS_FIELD(SerialState, timeout_pending, VMS_BOOL),
     VMS_FIELD(SerialState, rx_timeout_timer, VMS_TIMER),
     VMS_STRUCT_ARRAY(SerialState, tx, 1, SerialFifo, &vmstate_serial_fifo),
-    VMS_FIELD(SerialState, tsr, VMS_U8),
-    VMS_FIELD(SerialState, tsr_busy, VMS_BOOL),
-    VMS_FIELD(SerialState, thre_delayed, VMS_BOOL),
     VMS_FIELD(SerialState, thr_pending, VMS_BOOL),
     VMS_FIELD(SerialState, tx_timer, VMS_TIMER),
-    VMS_BUF(SerialState, out),
-    VMS_FIELD(SerialState, out_len, VMS_U32),
     VMS_END,
 };
 

@@ -51,16 +51,10 @@ typedef struct SerialState {
     bool timeout_pending;       /* character timeout interrupt */
     Timer *rx_timeout_timer;
 
-    /* Transmitter: holding register / FIFO, then the shift register. */
+    /* Transmitter: bytes the chardev has not taken yet (THR / TX FIFO). */
     SerialFifo tx;
-    uint8_t tsr;
-    bool tsr_busy;              /* a character is on the line until tx_timer fires */
-    bool thre_delayed;          /* datasheet: THRE after a lone byte waits for the TSR */
     bool thr_pending;           /* THR empty interrupt, cleared by an IIR read */
-    Timer *tx_timer;
-    /* Bytes handed to the line but not yet taken by the chardev (oldest first). */
-    uint8_t out[SERIAL_FIFO_SIZE + 1];
-    uint32_t out_len;
+    Timer *tx_timer;            /* retries a chardev that took nothing */
 } SerialState;
 
 /*
