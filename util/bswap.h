@@ -36,4 +36,21 @@ static inline void st_le64(uint8_t *p, uint64_t v)
     st_le32(p + 4, v >> 32);
 }
 
+/* size bytes (1 to 8) as a little-endian value: a register file read at any width. */
+static inline uint64_t ld_le_n(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static inline void st_le_n(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++) {
+        p[i] = v >> (8 * i);
+    }
+}
+
 #endif

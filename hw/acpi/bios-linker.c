@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "util/bswap.h"
+
 static uint8_t *linker_new_entry(GByteArray *linker, uint32_t cmd)
 {
     size_t at = linker->len;
@@ -28,11 +30,6 @@ static void put_u32(uint8_t *p, uint32_t v)
     for (int i = 0; i < 4; i++) {
         p[i] = v >> (8 * i);
     }
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void put_name(uint8_t *p, const char *name)
@@ -114,7 +111,7 @@ static bool loader_allocate(LoaderFile *files, unsigned nfiles, const uint8_t *e
     if (!lf) {
         return false;
     }
-    uint32_t align = get_u32(e + 4 + BIOS_LINKER_FILESZ);
+    uint32_t align = ld_le32(e + 4 + BIOS_LINKER_FILESZ);
     if (lf->allocated) {
         error_setg(errp, "table loader: '%s' allocated twice", lf->file->name);
         return false;
@@ -137,7 +134,7 @@ static bool loader_add_pointer(LoaderFile *files, unsigned nfiles, const uint8_t
     if (!src) {
         return false;
     }
-    uint32_t offset = get_u32(e + 4 + 2 * BIOS_LINKER_FILESZ);
+    uint32_t offset = ld_le32(e + 4 + 2 * BIOS_LINKER_FILESZ);
     uint8_t size = e[4 + 2 * BIOS_LINKER_FILESZ + 4];
     if ((size != 1 && size != 2 && size != 4 && size != 8) ||
         !range_ok(dest->file, offset, size)) {
@@ -146,19 +143,13 @@ static bool loader_add_pointer(LoaderFile *files, unsigned nfiles, const uint8_t
         return false;
     }
     uint8_t *p = dest->file->data + offset;
-    uint64_t val = 0;
-    for (unsigned i = 0; i < size; i++) {
-        val |= (uint64_t)p[i] << (8 * i);
-    }
-    val += src->file->addr;
+    uint64_t val = ld_le_n(p, size) + src->file->addr;
     if (size < 8 && (val >> (8 * size))) {
         error_setg(errp, "table loader: address of '%s' does not fit %u bytes in '%s'",
                    src->file->name, size, dest->file->name);
         return false;
     }
-    for (unsigned i = 0; i < size; i++) {
-        p[i] = val >> (8 * i);
-    }
+    st_le_n(p, val, size);
     return true;
 }
 
@@ -169,9 +160,9 @@ static bool loader_add_checksum(LoaderFile *files, unsigned nfiles, const uint8_
     if (!lf) {
         return false;
     }
-    uint32_t offset = get_u32(e + 4 + BIOS_LINKER_FILESZ);
-    uint32_t start = get_u32(e + 4 + BIOS_LINKER_FILESZ + 4);
-    uint32_t len = get_u32(e + 4 + BIOS_LINKER_FILESZ + 8);
+    uint32_t offset = ld_le32(e + 4 + BIOS_LINKER_FILESZ);
+    uint32_t start = ld_le32(e + 4 + BIOS_LINKER_FILESZ + 4);
+    uint32_t len = ld_le32(e + 4 + BIOS_LINKER_FILESZ + 8);
     if (!range_ok(lf->file, start, len) || !range_ok(lf->file, offset, 1)) {
         error_setg(errp, "table loader: bad checksum range in '%s'", lf->file->name);
         return false;
@@ -200,7 +191,7 @@ bool bios_linker_apply(const GByteArray *linker, BiosLinkerFile *files, unsigned
     for (size_t at = 0; at < linker->len; at += BIOS_LINKER_ENTRY_SIZE) {
         const uint8_t *e = linker->data + at;
         bool ok;
-        switch (get_u32(e)) {
+        switch (ld_le32(e)) {
         case BIOS_LINKER_CMD_ALLOCATE:
             ok = loader_allocate(lf, nfiles, e, errp);
             break;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "block/blockdev.h"
+#include "util/bswap.h"
 #include "util/iov.h"
 #include "util/log.h"
 
@@ -78,22 +79,18 @@ static BlockDriverState *virtio_blk_bs(VirtIOBlock *s)
     return s->drive ? s->drive->bs : NULL;
 }
 
-static void put_le16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
 static void virtio_blk_get_config(VirtIODevice *vdev)
 {
     VirtIOBlock *s = virtio_blk_of(vdev);
 
     memset(vdev->config, 0, vdev->config_len);
-    put_le64(vdev->config + CFG_CAPACITY, s->capacity / SECTOR_SIZE);
-    put_le32(vdev->config + CFG_SEG_MAX, SEG_MAX);
-    put_le32(vdev->config + CFG_BLK_SIZE, SECTOR_SIZE);
-    put_le16(vdev->config + CFG_NUM_QUEUES, s->num_queues);
-    put_le32(vdev->config + CFG_MAX_DISCARD_SECTORS, MAX_DISCARD_SECTORS);
-    put_le32(vdev->config + CFG_MAX_DISCARD_SEG, 1);
-    put_le32(vdev->config + CFG_DISCARD_ALIGNMENT, 1);
+    st_le64(vdev->config + CFG_CAPACITY, s->capacity / SECTOR_SIZE);
+    st_le32(vdev->config + CFG_SEG_MAX, SEG_MAX);
+    st_le32(vdev->config + CFG_BLK_SIZE, SECTOR_SIZE);
+    st_le16(vdev->config + CFG_NUM_QUEUES, s->num_queues);
+    st_le32(vdev->config + CFG_MAX_DISCARD_SECTORS, MAX_DISCARD_SECTORS);
+    st_le32(vdev->config + CFG_MAX_DISCARD_SEG, 1);
+    st_le32(vdev->config + CFG_DISCARD_ALIGNMENT, 1);
 }
 
 static void virtio_blk_complete(VirtIOBlockReq *req, uint8_t status)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hw/pci/msi.h"
+#include "util/bswap.h"
 
 struct PCIMSIX {
     unsigned nr;
@@ -88,19 +89,10 @@ static void msix_flush_pending(PCIDevice *dev, unsigned vector)
 
 /* ---- The table and PBA in the device's BAR ------------------------------------------ */
 
-static uint64_t msix_bytes_read(const uint8_t *p, unsigned size)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++) {
-        v |= (uint64_t)p[i] << (8 * i);
-    }
-    return v;
-}
-
 static uint64_t msix_table_read(void *opaque, hwaddr addr, unsigned size)
 {
     PCIDevice *dev = opaque;
-    return msix_bytes_read(dev->msix->table + addr, size);
+    return ld_le_n(dev->msix->table + addr, size);
 }
 
 static void msix_table_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
@@ -130,7 +122,7 @@ static const MemoryRegionOps msix_table_ops = {
 static uint64_t msix_pba_read(void *opaque, hwaddr addr, unsigned size)
 {
     PCIDevice *dev = opaque;
-    return msix_bytes_read(dev->msix->pba + addr, size);
+    return ld_le_n(dev->msix->pba + addr, size);
 }
 
 static void msix_pba_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)

@@ -7,6 +7,7 @@
 #include "hw/virtio/virtio-pci.h"
 
 #include "hw/pci/msix.h"
+#include "util/bswap.h"
 #include "util/log.h"
 
 /* Modern structures: one 4 KiB page each in BAR4. */
@@ -114,17 +115,13 @@ static VirtQueue *virtio_pci_selected(VirtIOPCIProxy *proxy)
 static uint64_t virtio_pci_config_read(VirtIOPCIProxy *proxy, hwaddr addr, unsigned size)
 {
     VirtIODevice *vdev = &proxy->vdev;
-    uint64_t v = 0;
     if (addr + size > vdev->config_len) {
         return 0;
     }
     if (vdev->ops->get_config) {
         vdev->ops->get_config(vdev);
     }
-    for (unsigned i = 0; i < size; i++) {
-        v |= (uint64_t)vdev->config[addr + i] << (8 * i);
-    }
-    return v;
+    return ld_le_n(vdev->config + addr, size);
 }
 
 static void virtio_pci_config_write(VirtIOPCIProxy *proxy, hwaddr addr, uint64_t val,
@@ -134,9 +131,7 @@ static void virtio_pci_config_write(VirtIOPCIProxy *proxy, hwaddr addr, uint64_t
     if (addr + size > vdev->config_len) {
         return;
     }
-    for (unsigned i = 0; i < size; i++) {
-        vdev->config[addr + i] = val >> (8 * i);
-    }
+    st_le_n(vdev->config + addr, val, size);
     if (vdev->ops->set_config) {
         vdev->ops->set_config(vdev);
     }

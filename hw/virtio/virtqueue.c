@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "util/bswap.h"
 #include "util/log.h"
 
 #define VRING_DESC_SIZE 16
@@ -25,11 +26,6 @@ static uint16_t ld16(const uint8_t *p)
 static void st16(uint8_t *p, uint16_t v)
 {
     __atomic_store_n((uint16_t *)p, v, __ATOMIC_RELAXED);
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
 }
 
 static uint16_t avail_idx(VirtQueue *vq)
@@ -246,8 +242,8 @@ void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem, uint32_t len)
         return;
     }
     uint8_t *u = vq->used + 4 + 8 * (vq->used_idx % vq->num);
-    st32(u, elem->index);
-    st32(u + 4, len);
+    st_le32(u, elem->index);
+    st_le32(u + 4, len);
     vq->used_idx++;
     /* Release: the entry is visible before the index that publishes it. */
     __atomic_store_n((uint16_t *)(vq->used + 2), vq->used_idx, __ATOMIC_RELEASE);
