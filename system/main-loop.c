@@ -12,6 +12,7 @@
 
 static GMutex bql;
 static __thread bool bql_held;
+static GThread *main_thread;
 
 void bql_lock(void)
 {
@@ -155,6 +156,7 @@ void main_loop_init(void)
         return;
     }
     bhs = g_ptr_array_new();
+    main_thread = g_thread_self();
     GSource *src = g_source_new(&kemu_source_funcs, sizeof(GSource));
     g_source_set_name(src, "kemu timers and bottom halves");
     g_source_attach(src, NULL);
@@ -171,6 +173,13 @@ void main_loop_init(void)
 void main_loop_wakeup(void)
 {
     g_main_context_wakeup(NULL);
+}
+
+void main_loop_deadline_changed(void)
+{
+    if (main_thread && g_thread_self() != main_thread) {
+        g_main_context_wakeup(NULL);
+    }
 }
 
 void main_loop_iterate(int timeout_ms)

@@ -23,6 +23,12 @@ int main_loop_run(void);
 void main_loop_iterate(int timeout_ms);
 /* Wake a loop blocked in poll, from any thread. */
 void main_loop_wakeup(void);
+/*
+ * A timer got an earlier deadline than any before it: wake the loop if it
+ * may be asleep on the old one (called from any thread; a no-op in the main
+ * thread, which recomputes its deadline before each poll).
+ */
+void main_loop_deadline_changed(void);
 
 /* Bottom halves: run once in the main loop, soon after bh_schedule (any thread). */
 typedef struct BH BH;

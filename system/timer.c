@@ -8,6 +8,7 @@
  * the APIC timer), so its two words are published under a sequence counter.
  */
 #include "system/timer.h"
+#include "system/main-loop.h"
 
 #include <glib.h>
 #include <time.h>
@@ -163,6 +164,14 @@ void timer_mod(Timer *t, int64_t expire_ns)
     }
     t->next = *p;
     *p = t;
+    /*
+     * A device programmed from a vCPU thread may want an event sooner than
+     * the deadline the main loop sleeps on: without a wakeup it would fire
+     * only when something else woke the loop.
+     */
+    if (active_timers[t->type] == t) {
+        main_loop_deadline_changed();
+    }
 }
 
 bool timer_pending(const Timer *t)

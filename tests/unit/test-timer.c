@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <glib.h>
 #include <inttypes.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "system/main-loop.h"
@@ -122,6 +123,32 @@ static void test_host_timer_in_main_loop(void **state)
     timer_free(h);
 }
 
+/* A vCPU thread arms a timer sooner than the loop's deadline (here: none). */
+static gpointer arm_from_thread(gpointer opaque)
+{
+    g_usleep(20 * 1000);        /* let the main thread block in poll first */
+    bql_lock();
+    timer_mod(opaque, clock_get_ns(CLOCK_HOST) + 1000000);
+    bql_unlock();
+    return NULL;
+}
+
+static void test_timer_armed_from_thread_wakes_loop(void **state)
+{
+    main_loop_init();
+    Timer *h = timer_new(CLOCK_HOST, record, "t");
+    int64_t start = clock_get_ns(CLOCK_HOST);
+    GThread *th = g_thread_new("arm", arm_from_thread, h);
+    /* Without the wakeup the first iteration sleeps its whole 2 s timeout. */
+    for (int i = 0; i < 3 && !strstr(trace->str, "t@"); i++) {
+        main_loop_iterate(2000);
+    }
+    g_thread_join(th);
+    assert_non_null(strstr(trace->str, "t@"));
+    assert_true(clock_get_ns(CLOCK_HOST) - start < NANOSECONDS_PER_SECOND);
+    timer_free(h);
+}
+
 static int bh_runs;
 
 static void bh_cb(void *opaque)
@@ -193,6 +220,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rearm_from_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_virtual_stops_when_paused, setup, teardown),
         cmocka_unit_test(test_host_timer_in_main_loop),
+        cmocka_unit_test_setup_teardown(test_timer_armed_from_thread_wakes_loop, setup, teardown),
         cmocka_unit_test(test_bottom_half),
         cmocka_unit_test(test_requests),
     };
