@@ -692,9 +692,13 @@ static inline void x86_set_sp(X86Interp *s, uint64_t sp, uint64_t mask)
 
 /* ---- Control flow ------------------------------------------------------------------ */
 
-/* A near branch: IP wraps to the operand size outside 64-bit mode. */
+/*
+ * A near branch: IP wraps to the operand size outside 64-bit mode.  The
+ * block ends here: conditional branches do not end blocks when not taken.
+ */
 static inline void x86_jump(X86Interp *s, uint64_t target, int ot)
 {
+    s->stop = true;
     if (!s->long64) {
         target &= x86_size_mask[ot == OT_Q ? OT_L : ot];
         /* SDM vol. 2, JMP: a target outside CS's limit is #GP(0). */
