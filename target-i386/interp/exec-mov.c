@@ -52,14 +52,17 @@ void x86_op_cmpxchg(X86Interp *s, const X86Insn *d)
 {
     int ot = d->ot;
     uint64_t acc = reg_get(s, R_EAX, ot), src = reg_get(s, d->reg, ot), a;
-    X86MemRef m;
+    bool equal;
 
-    a = d->mod == 3 ? reg_get(s, d->rm, ot) : x86_rmw_ld(s, d->seg, insn_ea(s, d), ot, &m);
-    bool equal = a == acc;
     /* The destination is always written: the source if equal, else itself. */
     if (d->mod == 3) {
+        a = reg_get(s, d->rm, ot);
+        equal = a == acc;
         reg_set(s, d->rm, ot, equal ? src : a);
     } else {
+        X86MemRef m;
+        a = x86_rmw_ld(s, d->seg, insn_ea(s, d), ot, &m);
+        equal = a == acc;
         x86_rmw_st(s, &m, ot, equal ? src : a);
     }
     if (!equal) {
