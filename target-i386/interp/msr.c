@@ -83,17 +83,22 @@ void x86_interp_cpuid_builtin(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
     }
 }
 
+/* CPUID as the guest sees it: the accelerator's CPU model, or the built-in one. */
+static void cpuid_query(X86Interp *s, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    if (s->ctx->cpuid) {
+        s->ctx->cpuid(s->env, leaf, sub, out);
+    } else {
+        x86_interp_cpuid_builtin(s->env, leaf, sub, out);
+    }
+}
+
 void x86_op_cpuid(X86Interp *s, const X86Insn *d)
 {
     CPUX86State *env = s->env;
     uint32_t out[4];
-    uint32_t leaf = env->regs[R_EAX], sub = env->regs[R_ECX];
 
-    if (s->ctx->cpuid) {
-        s->ctx->cpuid(env, leaf, sub, out);
-    } else {
-        x86_interp_cpuid_builtin(env, leaf, sub, out);
-    }
+    cpuid_query(s, env->regs[R_EAX], env->regs[R_ECX], out);
     reg_set(s, R_EAX, OT_L, out[0]);
     reg_set(s, R_EBX, OT_L, out[1]);
     reg_set(s, R_ECX, OT_L, out[2]);
@@ -128,6 +133,18 @@ void x86_op_rdpmc(X86Interp *s, const X86Insn *d)
 
 /* The microcode revision MSR (read after writing 0 and CPUID, SDM vol. 3, 10.11.7.1). */
 #define MSR_IA32_UCODE_REV      0x0000008b
+/*
+ * AMD family 0Fh's interrupt pending / CMP-halt register (BKDG MSRC001_0055):
+ * Linux reads it for erratum 400 on AMD models.  Zero: C1E is never active.
+ */
+#define MSR_K8_INT_PENDING_MSG  0xc0010055
+
+static bool cpu_is_amd(X86Interp *s)
+{
+    uint32_t out[4];
+    cpuid_query(s, 0, 0, out);
+    return !memcmp(&out[1], "Auth", 4);     /* EBX of "AuthenticAMD" */
+}
 
 static bool msr_read(X86Interp *s, uint32_t msr, uint64_t *v)
 {
@@ -151,6 +168,12 @@ static bool msr_read(X86Interp *s, uint32_t msr, uint64_t *v)
     case MSR_GSBASE:            *v = env->segs[R_GS].base; break;
     case MSR_KERNELGSBASE:      *v = env->kernel_gs_base; break;
     case MSR_TSC_AUX:           *v = env->tsc_aux; break;
+    case MSR_K8_INT_PENDING_MSG:
+        if (!cpu_is_amd(s)) {
+            return false;
+        }
+        *v = 0;
+        break;
     default:
         return false;
     }
@@ -233,6 +256,8 @@ static bool msr_write(X86Interp *s, uint32_t msr, uint64_t v)
     case MSR_TSC_AUX:
         env->tsc_aux = (uint32_t)v;
         break;
+    case MSR_K8_INT_PENDING_MSG:
+        return cpu_is_amd(s);     /* nothing to set: C1E is not modelled */
     default:
         return false;
     }

@@ -557,6 +557,35 @@ void test_system_registers(void **state)
     assert_int_equal(frame32(1), 0x110005);
 }
 
+/* CPUID leaf 0 of an AMD model; the rest as built in. */
+static void cpuid_amd(CPUX86State *e, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    x86_interp_cpuid_builtin(e, leaf, sub, out);
+    if (leaf == 0) {
+        memcpy(&out[1], "Auth", 4);
+        memcpy(&out[3], "enti", 4);
+        memcpy(&out[2], "cAMD", 4);
+    }
+}
+
+/* MSRC001_0055 (AMD K8 interrupt pending): 0 on AMD models, #GP on Intel ones. */
+void test_msr_k8_int_pending(void **state)
+{
+    /* mov ecx, 0xc0010055; mov eax, -1; mov edx, -1; rdmsr; hlt */
+    static const uint8_t rdmsr_k8[] = {
+        0xb9, 0x55, 0x00, 0x01, 0xc0, 0xb8, 0xff, 0xff, 0xff, 0xff,
+        0xba, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x32, 0xf4,
+    };
+
+    run_p32(19);
+    assert_int_equal(run_bytes(rdmsr_k8, sizeof(rdmsr_k8)), 13);
+    ctx->cpuid = cpuid_amd;
+    assert_int_equal(run_bytes(rdmsr_k8, sizeof(rdmsr_k8)), -1);
+    ctx->cpuid = NULL;
+    assert_int_equal(env.regs[R_EAX], 0);
+    assert_int_equal(env.regs[R_EDX], 0);
+}
+
 /* PAE paging outside long mode, with execute-disable. */
 void test_pae_nx(void **state)
 {
