@@ -518,23 +518,40 @@ static inline void stn(void *p, int ot, uint64_t v)
     }
 }
 
+static inline TLBEntry *tlb_entry(X86Interp *s, uint64_t lin, int kind, int mmu)
+{
+    return &s->tlb[mmu][kind][(lin >> 12) & (TLB_SIZE - 1)];
+}
+
+/*
+ * A hit is plain RAM mapped for the whole access: e is indexed by the first
+ * byte's page and its tag must be the last byte's page, so an access that
+ * crosses into the next page (or any flagged entry) misses.
+ */
+static inline bool tlb_hit(const TLBEntry *e, uint64_t lin, int ot)
+{
+    return e->tag == ((lin + (1u << ot) - 1) & X86_PAGE_MASK);
+}
+
+static inline void *tlb_host(const TLBEntry *e, uint64_t lin)
+{
+    return (void *)(uintptr_t)(lin + e->addend);
+}
+
+/* The host address of a RAM access that hits the TLB, or NULL. */
 static inline void *tlb_fast(X86Interp *s, uint64_t lin, int ot, int kind, int mmu)
 {
-    TLBEntry *e = &s->tlb[mmu][kind][(lin >> 12) & (TLB_SIZE - 1)];
-    if (G_LIKELY(e->tag == (lin & X86_PAGE_MASK)) &&
-        G_LIKELY((lin & 0xfff) <= X86_PAGE_SIZE - (1u << ot))) {
-        return (void *)(uintptr_t)(lin + e->addend);
-    }
-    return NULL;
+    TLBEntry *e = tlb_entry(s, lin, kind, mmu);
+    return G_LIKELY(tlb_hit(e, lin, ot)) ? tlb_host(e, lin) : NULL;
 }
 
 /* A load through a segment (checks, TLB, MMIO slow path). */
 static inline uint64_t x86_ld(X86Interp *s, int seg, uint64_t off, int ot)
 {
     uint64_t lin = x86_seg_lin(s, seg, off, ot, false);
-    void *p = tlb_fast(s, lin, ot, ACC_READ, s->mmu_idx);
-    if (G_LIKELY(p != NULL)) {
-        return ldn(p, ot);
+    TLBEntry *e = tlb_entry(s, lin, ACC_READ, s->mmu_idx);
+    if (G_LIKELY(tlb_hit(e, lin, ot))) {
+        return ldn(tlb_host(e, lin), ot);
     }
     return x86_ld_slow(s, lin, ot, s->mmu_idx, seg);
 }
@@ -542,9 +559,9 @@ static inline uint64_t x86_ld(X86Interp *s, int seg, uint64_t off, int ot)
 static inline void x86_st(X86Interp *s, int seg, uint64_t off, int ot, uint64_t val)
 {
     uint64_t lin = x86_seg_lin(s, seg, off, ot, true);
-    void *p = tlb_fast(s, lin, ot, ACC_WRITE, s->mmu_idx);
-    if (G_LIKELY(p != NULL)) {
-        stn(p, ot, val);
+    TLBEntry *e = tlb_entry(s, lin, ACC_WRITE, s->mmu_idx);
+    if (G_LIKELY(tlb_hit(e, lin, ot))) {
+        stn(tlb_host(e, lin), ot, val);
         return;
     }
     x86_st_slow(s, lin, ot, val, s->mmu_idx, seg);
@@ -554,16 +571,17 @@ static inline void x86_st(X86Interp *s, int seg, uint64_t off, int ot, uint64_t 
 static inline uint64_t x86_ld_sys(X86Interp *s, uint64_t lin, int ot)
 {
     lin &= s->sys_lin_mask;
-    void *p = tlb_fast(s, lin, ot, ACC_READ, MMU_KERNEL);
-    return p ? ldn(p, ot) : x86_ld_slow(s, lin, ot, MMU_KERNEL, -1);
+    TLBEntry *e = tlb_entry(s, lin, ACC_READ, MMU_KERNEL);
+    return tlb_hit(e, lin, ot) ? ldn(tlb_host(e, lin), ot)
+                               : x86_ld_slow(s, lin, ot, MMU_KERNEL, -1);
 }
 
 static inline void x86_st_sys(X86Interp *s, uint64_t lin, int ot, uint64_t val)
 {
     lin &= s->sys_lin_mask;
-    void *p = tlb_fast(s, lin, ot, ACC_WRITE, MMU_KERNEL);
-    if (p) {
-        stn(p, ot, val);
+    TLBEntry *e = tlb_entry(s, lin, ACC_WRITE, MMU_KERNEL);
+    if (tlb_hit(e, lin, ot)) {
+        stn(tlb_host(e, lin), ot, val);
     } else {
         x86_st_slow(s, lin, ot, val, MMU_KERNEL, -1);
     }
@@ -580,12 +598,14 @@ static inline uint64_t x86_rmw_ld(X86Interp *s, int seg, uint64_t off, int ot, X
 {
     m->lin = x86_seg_lin(s, seg, off, ot, true);
     m->seg = seg;
-    m->host = tlb_fast(s, m->lin, ot, ACC_WRITE, s->mmu_idx);
-    if (G_UNLIKELY(!m->host)) {
-        m->host = x86_wptr_slow(s, m->lin, ot, s->mmu_idx, seg);
-        if (!m->host) {
-            return x86_ld_slow(s, m->lin, ot, s->mmu_idx, seg);
-        }
+    TLBEntry *e = tlb_entry(s, m->lin, ACC_WRITE, s->mmu_idx);
+    if (G_LIKELY(tlb_hit(e, m->lin, ot))) {
+        m->host = tlb_host(e, m->lin);
+        return ldn(m->host, ot);
+    }
+    m->host = x86_wptr_slow(s, m->lin, ot, s->mmu_idx, seg);
+    if (!m->host) {
+        return x86_ld_slow(s, m->lin, ot, s->mmu_idx, seg);
     }
     return ldn(m->host, ot);
 }
@@ -668,9 +688,9 @@ static inline void x86_stack_push(X86Interp *s, X86Stack *k, int ot, uint64_t va
 {
     k->sp = (k->sp - (1u << ot)) & k->mask;
     uint64_t lin = (k->base + k->sp) & s->sys_lin_mask;
-    void *p = tlb_fast(s, lin, ot, ACC_WRITE, k->mmu);
-    if (p) {
-        stn(p, ot, val);
+    TLBEntry *e = tlb_entry(s, lin, ACC_WRITE, k->mmu);
+    if (tlb_hit(e, lin, ot)) {
+        stn(tlb_host(e, lin), ot, val);
     } else {
         x86_st_slow(s, lin, ot, val, k->mmu, R_SS);
     }
@@ -679,8 +699,8 @@ static inline void x86_stack_push(X86Interp *s, X86Stack *k, int ot, uint64_t va
 static inline uint64_t x86_stack_read(X86Interp *s, X86Stack *k, unsigned off, int ot)
 {
     uint64_t lin = (k->base + ((k->sp + off) & k->mask)) & s->sys_lin_mask;
-    void *p = tlb_fast(s, lin, ot, ACC_READ, k->mmu);
-    return p ? ldn(p, ot) : x86_ld_slow(s, lin, ot, k->mmu, R_SS);
+    TLBEntry *e = tlb_entry(s, lin, ACC_READ, k->mmu);
+    return tlb_hit(e, lin, ot) ? ldn(tlb_host(e, lin), ot) : x86_ld_slow(s, lin, ot, k->mmu, R_SS);
 }
 
 /* Set RSP to sp within the stack's mask (the upper bits stay for 16-bit stacks). */
