@@ -11,6 +11,7 @@
  *  - Topology changes happen under the global lock.  Other threads only read
  *    AddressSpace.current, through address_space_get_flatview().
  */
+#include <stdint.h>
 #include <string.h>
 #include <inttypes.h>
 #include <errno.h>
@@ -125,6 +126,37 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner, const MemoryRegionOp
     mr->opaque = opaque;
 }
 
+#define RAM_HUGE_ALIGN (2 * 1024 * 1024)
+
+/*
+ * Anonymous memory for RAM.  NORESERVE: guests touch a fraction of large RAM;
+ * don't charge it all up front.  Large blocks are aligned to 2 MiB and
+ * offered to transparent huge pages: guest accesses spread over the whole of
+ * RAM, and with 4 KiB host pages the host's TLB misses on most of them.
+ */
+static void *ram_mmap(uint64_t size)
+{
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
+    if (size < RAM_HUGE_ALIGN || size > SIZE_MAX - RAM_HUGE_ALIGN) {
+        return mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+    }
+    uint8_t *p = mmap(NULL, size + RAM_HUGE_ALIGN, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (p == MAP_FAILED) {
+        return p;
+    }
+    uintptr_t start = ((uintptr_t)p + RAM_HUGE_ALIGN - 1) & ~(uintptr_t)(RAM_HUGE_ALIGN - 1);
+    uint8_t *aligned = (uint8_t *)start;
+    if (aligned > p) {
+        munmap(p, aligned - p);
+    }
+    munmap(aligned + size, (p + size + RAM_HUGE_ALIGN) - (aligned + size));
+#ifdef MADV_HUGEPAGE
+    madvise(aligned, size, MADV_HUGEPAGE);   /* advice only: failure is harmless */
+#endif
+    return aligned;
+}
+
 bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
                             uint64_t size, Error **errp)
 {
@@ -135,9 +167,7 @@ bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
                    name ? name : "", size);
         return false;
     }
-    /* NORESERVE: guests touch a fraction of large RAM; don't charge it all up front. */
-    p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    p = ram_mmap(size);
     if (p == MAP_FAILED) {
         error_setg_errno(errp, errno, "cannot allocate %" PRIu64 " bytes of RAM for '%s'",
                          size, name ? name : "");
