@@ -187,6 +187,13 @@ static void deliver_prot(X86Interp *s, int vec, X86EventKind kind, bool has_erro
     unsigned new_cpl = s->cpl;
     int ot = lm ? OT_Q : (type & 8) ? OT_L : OT_W;
     uint64_t eflags = x86_get_eflags(s);
+    /*
+     * SDM vol. 3, 17.3.1.1: the image of a fault has RF set, so IRET does not
+     * hit an instruction breakpoint again (#DB here is trap-class: single step).
+     */
+    if (kind == EVENT_FAULT && vec != EXC_DB) {
+        eflags |= RF_MASK;
+    }
     uint16_t old_ss = env->segs[R_SS].selector, old_cs = env->segs[R_CS].selector;
     uint64_t old_sp = env->regs[R_ESP];
     SegmentCache ss_cache = env->segs[R_SS];

@@ -49,7 +49,8 @@ static void bit_op(X86Interp *s, const X86Insn *d, int kind, int64_t off, bool r
     uint64_t ea = insn_ea(s, d);
     unsigned bit = off & (bits - 1);
     if (reg_offset) {
-        ea = (ea + ((off >> (3 + ot)) << ot)) & x86_size_mask[d->aot];
+        /* A byte displacement of off / 8, rounded down to the operand size (off may be negative). */
+        ea = (ea + (uint64_t)((off >> (3 + ot)) * (1 << ot))) & x86_size_mask[d->aot];
     }
     if (kind == BIT_TEST) {
         set_cf(s, (x86_ld(s, d->seg, ea, ot) >> bit) & 1);

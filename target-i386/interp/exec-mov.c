@@ -54,11 +54,17 @@ void x86_op_cmpxchg(X86Interp *s, const X86Insn *d)
     uint64_t acc = reg_get(s, R_EAX, ot), src = reg_get(s, d->reg, ot), a;
     bool equal;
 
-    /* The destination is always written: the source if equal, else itself. */
+    /*
+     * A memory destination is always written: the source if equal, else
+     * itself.  A register one only if equal: a 32-bit register keeps its
+     * upper half otherwise (as the CPU does; checked against KVM).
+     */
     if (d->mod == 3) {
         a = reg_get(s, d->rm, ot);
         equal = a == acc;
-        reg_set(s, d->rm, ot, equal ? src : a);
+        if (equal) {
+            reg_set(s, d->rm, ot, src);
+        }
     } else {
         X86MemRef m;
         a = x86_rmw_ld(s, d->seg, insn_ea(s, d), ot, &m);

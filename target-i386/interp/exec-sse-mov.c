@@ -387,7 +387,10 @@ void x86_op_pshuf(X86Interp *s, const X86Insn *d)
     s->env->xmm[d->reg] = r;
 }
 
-/* 0F 77: EMMS: every x87 register empty (SDM vol. 1, 9.5.3). */
+/*
+ * 0F 77: EMMS: every x87 register empty (SDM vol. 1, 9.5.3); like the other
+ * MMX instructions it also sets TOP to 0, as the hardware does (tests/diff).
+ */
 void x86_op_emms(X86Interp *s, const X86Insn *d)
 {
     CPUX86State *env = s->env;
@@ -398,4 +401,5 @@ void x86_op_emms(X86Interp *s, const X86Insn *d)
         x86_raise(s, EXC_MF, 0);
     }
     env->fptag = 0xffff;
+    env->fpus &= ~0x3800u;          /* TOP */
 }

@@ -47,6 +47,27 @@ static void rep_continue_later(X86Interp *s)
     s->stop = true;
 }
 
+/*
+ * REP with a 32-bit address size writes RCX as a 32-bit register even when it
+ * runs no iteration: in 64-bit mode its upper half is cleared, and so are
+ * those of the index registers of MOVS and STOS, not of CMPS (the hardware's
+ * fast-string paths; tests/diff).
+ */
+static void rep_clear_upper(X86Interp *s, const X86Insn *d, bool si, bool di)
+{
+    uint64_t *regs = s->env->regs;
+    if (!has_rep(d) || d->aot != OT_L || !s->long64) {
+        return;
+    }
+    regs[R_ECX] = (uint32_t)regs[R_ECX];
+    if (si) {
+        regs[R_ESI] = (uint32_t)regs[R_ESI];
+    }
+    if (di) {
+        regs[R_EDI] = (uint32_t)regs[R_EDI];
+    }
+}
+
 /* Iterations count against the slice, so a long REP over MMIO cannot hog the thread. */
 static void rep_account(X86Interp *s, uint64_t iterations)
 {
@@ -92,6 +113,7 @@ void x86_op_movs(X86Interp *s, const X86Insn *d)
     int ot = d->ot, aot = d->aot;
     int64_t step = str_step(s, ot);
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, true, true);
 
     while (n > 0) {
         if (done >= REP_CHUNK) {
@@ -145,6 +167,7 @@ void x86_op_stos(X86Interp *s, const X86Insn *d)
     int64_t step = str_step(s, ot);
     uint64_t v = reg_get(s, R_EAX, ot);
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, false, true);
 
     while (n > 0) {
         if (done >= REP_CHUNK) {
@@ -172,6 +195,7 @@ void x86_op_lods(X86Interp *s, const X86Insn *d)
     int ot = d->ot, aot = d->aot;
     int64_t step = str_step(s, ot);
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, false, false);
 
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
@@ -201,6 +225,7 @@ void x86_op_cmps(X86Interp *s, const X86Insn *d)
     int ot = d->ot, aot = d->aot;
     int64_t step = str_step(s, ot);
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, false, false);
 
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
@@ -230,6 +255,7 @@ void x86_op_scas(X86Interp *s, const X86Insn *d)
     int64_t step = str_step(s, ot);
     uint64_t a = reg_get(s, R_EAX, ot);
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, false, false);
 
     while (n > 0) {
         if (done++ >= REP_CHUNK) {
@@ -262,6 +288,7 @@ void x86_op_ins(X86Interp *s, const X86Insn *d)
     int64_t step = str_step(s, ot);
     uint16_t port = s->env->regs[R_EDX];
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, false, false);
 
     x86_check_io(s, port, 1u << ot);
     while (n > 0) {
@@ -291,6 +318,7 @@ void x86_op_outs(X86Interp *s, const X86Insn *d)
     int64_t step = str_step(s, ot);
     uint16_t port = s->env->regs[R_EDX];
     uint64_t n = has_rep(d) ? sreg(s, R_ECX, aot) : 1, done = 0;
+    rep_clear_upper(s, d, false, false);
 
     x86_check_io(s, port, 1u << ot);
     while (n > 0) {

@@ -64,6 +64,9 @@ static void fpu_binary01(X86Interp *s, unsigned which)
     bool pop = which == 0xf1 || which == 0xf3 || which == 0xf9;
 
     if (!x86_fpu_src(s, 0, &a) || !x86_fpu_src(s, 1, &b)) {
+        if (which == 0xf8 || which == 0xf5) {
+            s->env->fpus &= ~FPUS_C2;   /* a partial remainder is not pending (the CPU) */
+        }
         x86_fpu_underflow(s, pop ? 1 : 0, pop);
         return;
     }

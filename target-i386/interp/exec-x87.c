@@ -288,7 +288,10 @@ static void fpu_comi(X86Interp *s, unsigned i, bool quiet, bool pop)
     }
     X80Ctx c = x86_fpu_ctx(s);
     int rel = x80_compare(&c, a, b, quiet);
-    if (x86_fpu_flags(s, c.flags)) {
+    uint16_t c1 = s->env->fpus & FPUS_C1;   /* left alone, whatever the SDM says (tests/diff) */
+    bool ok = x86_fpu_flags(s, c.flags);
+    s->env->fpus |= c1;
+    if (ok) {
         static const uint32_t fl[4] = { CC_Z, 0, CC_Z | CC_P | CC_C, CC_C };
         cc_set_flags(s, fl[rel & 3]);
         if (pop) {
@@ -660,7 +663,7 @@ static void x87_fcmov(X86Interp *s, const X86Insn *d)
         }
         return;
     }
-    s->env->fpus &= ~FPUS_C1;
+    /* C1 is left alone, whatever the SDM says (tests/diff). */
     if (x86_cond(s, cond[d->reg & 3] | (d->op == 0xdb))) {
         fpu_st_set(s->env, 0, v);
     }
