@@ -53,6 +53,25 @@ class Console:
         out, self.buf = self.buf[:i], self.buf[i:]
         return out.decode(errors="replace")
 
+    def read_for(self, seconds):
+        """Whatever arrives within seconds (possibly nothing), consumed."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            r, _, _ = select.select([self.master], [], [], left)
+            if r:
+                try:
+                    data = os.read(self.master, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    break
+                self.buf += data
+        out, self.buf = self.buf, b""
+        return out.decode(errors="replace")
+
     def command(self, line, timeout=10.0):
         """Type a monitor command; return its output (up to the next prompt)."""
         self.send(line + "\r")
