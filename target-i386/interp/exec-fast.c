@@ -669,16 +669,25 @@ void mov_rr(X86Interp *s, const X86Insn *d, int ot, int form)
     }
 }
 
+/* Anything but a plain RAM hit goes through the general MOV (a tail call). */
 static inline __attribute__((always_inline))
 void mov_load(X86Interp *s, const X86Insn *d, int ot)
 {
-    reg_set(s, d->reg, ot, x86_ld(s, d->seg, insn_ea(s, d), ot));
+    uint64_t v;
+    if (G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), ot, &v))) {
+        reg_set(s, d->reg, ot, v);
+        return;
+    }
+    x86_op_mov_ge(s, d);
 }
 
 static inline __attribute__((always_inline))
 void mov_store(X86Interp *s, const X86Insn *d, int ot)
 {
-    x86_st(s, d->seg, insn_ea(s, d), ot, reg_get(s, d->reg, ot));
+    if (G_LIKELY(x86_st_fast(s, d->seg, insn_ea(s, d), ot, reg_get(s, d->reg, ot)))) {
+        return;
+    }
+    x86_op_mov_eg(s, d);
 }
 
 static void mov_eg_rb(X86Interp *s, const X86Insn *d)

@@ -148,14 +148,30 @@ void x86_op_bswap(X86Interp *s, const X86Insn *d)
     }
 }
 
+static void __attribute__((noinline)) movzx_general(X86Interp *s, const X86Insn *d, int ot)
+{
+    reg_set(s, d->reg, d->ot, op_rm_get(s, d, ot));
+}
+
+/* Hot in decompressors: a RAM hit without saving registers, else the general form. */
 void x86_op_movzx_b(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, d->ot, op_rm_get(s, d, OT_B));
+    uint64_t v;
+    if (G_LIKELY(d->mod != 3) && G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), OT_B, &v))) {
+        reg_set(s, d->reg, d->ot, v);
+        return;
+    }
+    movzx_general(s, d, OT_B);
 }
 
 void x86_op_movzx_w(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, d->ot, op_rm_get(s, d, OT_W));
+    uint64_t v;
+    if (G_LIKELY(d->mod != 3) && G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), OT_W, &v))) {
+        reg_set(s, d->reg, d->ot, v);
+        return;
+    }
+    movzx_general(s, d, OT_W);
 }
 
 void x86_op_movsx_b(X86Interp *s, const X86Insn *d)

@@ -567,6 +567,36 @@ static inline void x86_st(X86Interp *s, int seg, uint64_t off, int ot, uint64_t 
     x86_st_slow(s, lin, ot, val, s->mmu_idx, seg);
 }
 
+/*
+ * The fast path alone, free of side effects: false when the access needs a
+ * segment check or misses the TLB.  A handler then redoes the whole
+ * instruction through its general form as a tail call, so the common path
+ * saves no registers for a call it does not make.
+ */
+static inline bool x86_ld_fast(X86Interp *s, int seg, uint64_t off, int ot, uint64_t *v)
+{
+    const SegFast *sf = &s->seg[seg];
+    uint64_t lin = (sf->base + off) & s->lin_mask;
+    TLBEntry *e = tlb_entry(s, lin, ACC_READ, s->mmu_idx);
+    if (G_UNLIKELY(sf->check_r) || G_UNLIKELY(!tlb_hit(e, lin, ot))) {
+        return false;
+    }
+    *v = ldn(tlb_host(e, lin), ot);
+    return true;
+}
+
+static inline bool x86_st_fast(X86Interp *s, int seg, uint64_t off, int ot, uint64_t val)
+{
+    const SegFast *sf = &s->seg[seg];
+    uint64_t lin = (sf->base + off) & s->lin_mask;
+    TLBEntry *e = tlb_entry(s, lin, ACC_WRITE, s->mmu_idx);
+    if (G_UNLIKELY(sf->check_w) || G_UNLIKELY(!tlb_hit(e, lin, ot))) {
+        return false;
+    }
+    stn(tlb_host(e, lin), ot, val);
+    return true;
+}
+
 /* Supervisor accesses by linear address (descriptor tables, TSS, IDT). */
 static inline uint64_t x86_ld_sys(X86Interp *s, uint64_t lin, int ot)
 {
