@@ -351,6 +351,8 @@ opcode:
         d->fn = info->reg_sized[d->ot];
     } else if (d->mod != 3 && info->mem_sized) {
         d->fn = info->mem_sized[d->ot];
+    } else if (d->fn == x86_op_jcc && code_ot == OT_Q) {
+        d->fn = x86_jcc64[d->op & 15];
     }
 
     /* Faults decided at decode time. */

@@ -62,6 +62,8 @@ X86Handler x86_op_pusha, x86_op_popa, x86_op_pushf, x86_op_popf;
 X86Handler x86_op_enter, x86_op_leave;
 X86Handler x86_op_call_rel, x86_op_call_e, x86_op_ret, x86_op_jmp_rel, x86_op_jmp_e;
 X86Handler x86_op_jcc, x86_op_loop, x86_op_jcxz;
+/* Jcc in 64-bit mode by condition (exec-jcc64.c). */
+extern X86Handler *const x86_jcc64[16];
 X86Handler x86_op_int3, x86_op_int, x86_op_into, x86_op_int1, x86_op_bound;
 
 /* seg.c / far.c: segment registers and far control transfers. */

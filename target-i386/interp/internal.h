@@ -314,16 +314,17 @@ static inline bool cc_carry(const X86Interp *s)
 }
 
 /*
- * A Jcc/SETcc/CMOVcc condition (SDM vol. 1, B.1), with fast paths for what
- * loops do: compare/subtract, logic and the zero and sign flags.
+ * A Jcc/SETcc/CMOVcc condition (SDM vol. 1, B.1) straight from the lazy
+ * flags for what loops do (compare/subtract, logic, the zero and sign
+ * flags); -1 when the flags must be computed.
  */
-static inline bool x86_cond(const X86Interp *s, int cond)
+static inline int x86_cond_lazy(const X86Interp *s, int cond)
 {
     bool r;
     int shift = 64 - (8 << s->cc_ot);
 
     if (s->cc_op == CC_OP_EFLAGS) {
-        return x86_cc_cond_slow(s, cond);
+        return -1;
     }
     switch (cond >> 1) {
     case 2:                                 /* Z */
@@ -334,32 +335,39 @@ static inline bool x86_cond(const X86Interp *s, int cond)
         break;
     case 1:                                 /* B */
         if (s->cc_op != CC_OP_SUB && s->cc_op != CC_OP_LOGIC) {
-            return x86_cc_cond_slow(s, cond);
+            return -1;
         }
         r = s->cc_op == CC_OP_SUB && s->cc_src1 < s->cc_src2;
         break;
     case 3:                                 /* BE */
         if (s->cc_op != CC_OP_SUB) {
-            return x86_cc_cond_slow(s, cond);
+            return -1;
         }
         r = s->cc_src1 <= s->cc_src2;
         break;
     case 6:                                 /* L */
         if (s->cc_op != CC_OP_SUB) {
-            return x86_cc_cond_slow(s, cond);
+            return -1;
         }
         r = (int64_t)(s->cc_src1 << shift) < (int64_t)(s->cc_src2 << shift);
         break;
     case 7:                                 /* LE */
         if (s->cc_op != CC_OP_SUB) {
-            return x86_cc_cond_slow(s, cond);
+            return -1;
         }
         r = (int64_t)(s->cc_src1 << shift) <= (int64_t)(s->cc_src2 << shift);
         break;
     default:
-        return x86_cc_cond_slow(s, cond);
+        return -1;
     }
     return r ^ (cond & 1);
+}
+
+/* A Jcc/SETcc/CMOVcc condition. */
+static inline bool x86_cond(const X86Interp *s, int cond)
+{
+    int r = x86_cond_lazy(s, cond);
+    return r >= 0 ? r : x86_cc_cond_slow(s, cond);
 }
 
 /* ---- Exceptions (except.c) ------------------------------------------------------ */
