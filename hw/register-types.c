@@ -10,6 +10,7 @@
 #include "hw/core/qdev.h"
 #include "hw/i386/pc.h"
 #include "hw/i386/port92.h"
+#include "hw/ide/ide.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
@@ -47,6 +48,7 @@ void kemu_register_all_types(void)
     pci_register_types();
     virtio_pci_register_types();
     virtio_blk_register_types();
+    ide_register_types();
     /* Devices: one line each, in the order of hw/ folders. */
     piix3_register_types();
     i440fx_register_types();

@@ -14,6 +14,7 @@
 #include "hw/core/firmware.h"
 #include "hw/i386/acpi-build.h"
 #include "hw/i386/port92.h"
+#include "hw/ide/ide.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
@@ -252,6 +253,11 @@ static bool pc_devices_init(PCMachineState *pcms, Error **errp)
     }
     i8042_set_a20_line(kbd, a20);
 
+    /* IDE at 01.1 with -hda..-hdd, -cdrom and -drive if=ide on its two channels. */
+    PCIDevice *ide = piix3_ide_create(pcms->pci_bus, pcms->isa_bus, errp);
+    if (!ide || !piix3_ide_attach_drives(ide, errp)) {
+        return false;
+    }
     if (pcms->acpi) {
         PCIDevice *pm = pci_create_simple(pcms->pci_bus, PCI_DEVFN(1, 3), TYPE_PIIX4_PM, errp);
         if (!pm) {
