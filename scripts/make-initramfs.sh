@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Build a small busybox initramfs (cpio newc, gzip) for booting Linux in kemu.
-# Usage: scripts/make-initramfs.sh [OUTPUT] [--modules]
-#   OUTPUT     default build/demo/initramfs.cpio.gz
-#   --modules  also copy the modules of the installed kernel (large)
+# Usage: scripts/make-initramfs.sh [OUTPUT] [--modules] [--load=MOD,MOD...]
+#   OUTPUT      default build/demo/initramfs.cpio.gz
+#   --modules   also copy the modules of the installed kernel (large)
+#   --load=...  copy these modules and what they depend on (modules.dep), and
+#               modprobe them at boot before the shell starts
 # Uses only Debian's busybox-static, cpio and gzip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=build/demo/initramfs.cpio.gz
 modules=0
+load=""
 for a in "$@"; do
   case "$a" in
     --modules) modules=1 ;;
+    --load=*) load=${a#--load=} ;;
     -*) echo "make-initramfs: unknown option $a" >&2; exit 1 ;;
     *) out=$a ;;
   esac
@@ -43,9 +47,26 @@ for applet in $("$busybox" --list); do
   [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 done
 
+kver=$(ls /lib/modules 2>/dev/null | sort -V | tail -n1)
 if [ "$modules" = 1 ]; then
-  kver=$(ls /lib/modules | sort -V | tail -n1)
   cp -a "/lib/modules/$kver" "$root/lib/modules/"
+elif [ -n "$load" ]; then
+  # modules.dep lists every module's dependencies, transitively.
+  dep=/lib/modules/$kver/modules.dep
+  mkdir -p "$root/lib/modules/$kver"
+  cp "$dep" "$root/lib/modules/$kver/"
+  for m in ${load//,/ }; do
+    line=$(grep -E "(^|/)${m//_/[_-]}\.ko(\.[a-z]+)?:" "$dep" || true)
+    if [ -z "$line" ]; then
+      echo "make-initramfs: no module $m in $dep" >&2
+      exit 1
+    fi
+    for f in ${line/:/}; do
+      mkdir -p "$root/lib/modules/$kver/$(dirname "$f")"
+      cp "/lib/modules/$kver/$f" "$root/lib/modules/$kver/$f"
+    done
+  done
+  echo "${load//,/ }" > "$root/etc/modules-load"
 fi
 
 cat > "$root/init" <<'EOF'
@@ -56,6 +77,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname kemu
+if [ -f /etc/modules-load ]; then
+  for m in $(cat /etc/modules-load); do modprobe "$m" || echo "kemu-demo: modprobe $m failed"; done
+fi
 echo "kemu-demo: shell ready"
 cd /root
 # setsid + cttyhack: the console becomes the shell's controlling tty (job control)

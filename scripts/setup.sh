@@ -8,7 +8,7 @@ packages=(
   gcc binutils meson ninja-build pkg-config python3 nasm
   libglib2.0-dev libcmocka-dev libpixman-1-dev zlib1g-dev
   libsdl2-dev libvncserver-dev libslirp-dev seabios acpica-tools qemu-utils
-  linux-image-amd64 busybox-static cpio gzip
+  linux-image-amd64 busybox-static cpio gzip e2fsprogs xorriso
 )
 missing=()
 for p in "${packages[@]}"; do
