@@ -31,6 +31,7 @@ align 4
 
 %include "lib.inc"
 %include "idt.inc"
+%include "paging.inc"
 
 global _start
 _start:
@@ -52,28 +53,7 @@ _start:
 .no_pio:
 
     ; Identity map of the low 4 GiB with 2 MiB user pages (SDM vol. 3, 4.5).
-    xor ecx, ecx
-.pde:
-    mov eax, ecx
-    shl eax, 21
-    or eax, 0x87                        ; present, writable, user, 2 MiB
-    mov [page_dirs + 8 * ecx], eax
-    mov eax, ecx
-    shr eax, 11
-    mov [page_dirs + 8 * ecx + 4], eax
-    inc ecx
-    cmp ecx, 2048
-    jb .pde
-    xor ecx, ecx
-.pdpte:
-    mov eax, ecx
-    shl eax, 12
-    add eax, page_dirs + 7
-    mov [pdpt + 8 * ecx], eax
-    inc ecx
-    cmp ecx, 4
-    jb .pdpte
-    mov dword [pml4], pdpt + 7
+    IDENTITY_MAP_4G
 
     ; IA-32e mode: PAE, CR3, EFER.LME, then paging (SDM vol. 3, 9.8.5).
     mov eax, cr4
