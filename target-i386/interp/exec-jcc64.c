@@ -14,7 +14,7 @@ void jcc64(X86Interp *s, const X86Insn *d, int cond)
     uint64_t target = s->next_rip + d->imm;
 
     if (G_UNLIKELY(taken < 0) ||
-        (taken && G_UNLIKELY((uint64_t)((int64_t)(target << 16) >> 16) != target))) {
+        (taken && G_UNLIKELY(!x86_canonical(target)))) {
         x86_op_jcc(s, d);
         return;
     }

@@ -750,6 +750,12 @@ static inline void x86_set_sp(X86Interp *s, uint64_t sp, uint64_t mask)
 
 /* ---- Control flow ------------------------------------------------------------------ */
 
+/* A canonical 48-bit address: bits 63:47 all equal (SDM vol. 1, 3.3.7.1). */
+static inline bool x86_canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
 /*
  * A near branch: IP wraps to the operand size outside 64-bit mode.  The
  * block ends here: conditional branches do not end blocks when not taken.
@@ -763,7 +769,7 @@ static inline void x86_jump(X86Interp *s, uint64_t target, int ot)
         if (G_UNLIKELY(target > s->env->segs[R_CS].limit)) {
             x86_raise(s, EXC_GP, 0);
         }
-    } else if (G_UNLIKELY((uint64_t)((int64_t)(target << 16) >> 16) != target)) {
+    } else if (G_UNLIKELY(!x86_canonical(target))) {
         x86_raise(s, EXC_GP, 0);
     }
     s->next_rip = target;

@@ -342,11 +342,6 @@ void x86_tlb_protect_code_page(uint64_t page)
     }
 }
 
-static bool lin_canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
-
 static TLBEntry *tlb_fill(X86Interp *s, uint64_t lin, int kind, int mmu, int seg,
                           bool may_fault)
 {
@@ -356,7 +351,7 @@ static TLBEntry *tlb_fill(X86Interp *s, uint64_t lin, int kind, int mmu, int seg
     TLBEntry *e;
     void *host;
 
-    if ((s->env->efer & EFER_LMA) && !lin_canonical(lin)) {
+    if ((s->env->efer & EFER_LMA) && !x86_canonical(lin)) {
         /* SDM vol. 3, 6.15: non-canonical is #SS(0) for stack references, else #GP(0). */
         if (!may_fault) {
             return NULL;

@@ -10,11 +10,6 @@
 #include "system/timer.h"
 #include "util/log.h"
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
-
 /* ---- CPUID ------------------------------------------------------------------ */
 
 /* Leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV (with FCMOV), PAT, PSE36, CLFSH. */
@@ -197,7 +192,7 @@ static bool msr_write(X86Interp *s, uint32_t msr, uint64_t v)
         break;
     case MSR_IA32_SYSENTER_ESP:
     case MSR_IA32_SYSENTER_EIP:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         *(msr == MSR_IA32_SYSENTER_ESP ? &env->sysenter_esp : &env->sysenter_eip) = v;
@@ -231,7 +226,7 @@ static bool msr_write(X86Interp *s, uint32_t msr, uint64_t v)
         break;
     case MSR_LSTAR:
     case MSR_CSTAR:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         *(msr == MSR_LSTAR ? &env->lstar : &env->cstar) = v;
@@ -241,14 +236,14 @@ static bool msr_write(X86Interp *s, uint32_t msr, uint64_t v)
         break;
     case MSR_FSBASE:
     case MSR_GSBASE:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         env->segs[msr == MSR_FSBASE ? R_FS : R_GS].base = v;
         x86_update_seg(s, msr == MSR_FSBASE ? R_FS : R_GS);
         break;
     case MSR_KERNELGSBASE:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         env->kernel_gs_base = v;
@@ -334,7 +329,7 @@ void x86_op_sysret(X86Interp *s, const X86Insn *d)
     uint16_t sel = (env->star >> 48) & 0xffff;
     uint64_t rip = env->regs[R_ECX];
     if (d->pfx & PFX_REXW) {
-        if (!canonical(rip)) {
+        if (!x86_canonical(rip)) {
             x86_raise(s, EXC_GP, 0);
         }
         set_flat(&env->segs[R_CS], (sel + 16) | 3, true, 3, true);
@@ -375,7 +370,7 @@ void x86_op_sysexit(X86Interp *s, const X86Insn *d)
     }
     if (d->pfx & PFX_REXW) {
         uint64_t rip = env->regs[R_EDX], sp = env->regs[R_ECX];
-        if (!canonical(rip) || !canonical(sp)) {
+        if (!x86_canonical(rip) || !x86_canonical(sp)) {
             x86_raise(s, EXC_GP, 0);
         }
         set_flat(&env->segs[R_CS], (sel + 32) | 3, true, 3, true);

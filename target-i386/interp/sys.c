@@ -14,11 +14,6 @@
 #define CR4_SUPPORTED (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE | \
                        CR4_OSFXSR | CR4_OSXMMEXCPT)
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
-
 /* Outside 64-bit mode MOV CR/DR moves 32 bits whatever the prefixes. */
 static int crdr_ot(X86Interp *s)
 {
@@ -195,7 +190,7 @@ static void load_dtr(X86Interp *s, const X86Insn *d, DescriptorTable *t)
     uint64_t base;
     if (s->long64) {
         base = x86_ld(s, d->seg, ea2, OT_Q);
-        if (!canonical(base)) {
+        if (!x86_canonical(base)) {
             x86_raise(s, EXC_GP, 0);
         }
     } else {
