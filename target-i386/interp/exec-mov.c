@@ -154,24 +154,24 @@ static void __attribute__((noinline)) movzx_general(X86Interp *s, const X86Insn 
 }
 
 /* Hot in decompressors: a RAM hit without saving registers, else the general form. */
-void x86_op_movzx_b(X86Interp *s, const X86Insn *d)
+static inline __attribute__((always_inline)) void movzx(X86Interp *s, const X86Insn *d, int ot)
 {
     uint64_t v;
-    if (G_LIKELY(d->mod != 3) && G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), OT_B, &v))) {
+    if (G_LIKELY(d->mod != 3) && G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), ot, &v))) {
         reg_set(s, d->reg, d->ot, v);
         return;
     }
-    movzx_general(s, d, OT_B);
+    movzx_general(s, d, ot);
+}
+
+void x86_op_movzx_b(X86Interp *s, const X86Insn *d)
+{
+    movzx(s, d, OT_B);
 }
 
 void x86_op_movzx_w(X86Interp *s, const X86Insn *d)
 {
-    uint64_t v;
-    if (G_LIKELY(d->mod != 3) && G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), OT_W, &v))) {
-        reg_set(s, d->reg, d->ot, v);
-        return;
-    }
-    movzx_general(s, d, OT_W);
+    movzx(s, d, OT_W);
 }
 
 void x86_op_movsx_b(X86Interp *s, const X86Insn *d)
