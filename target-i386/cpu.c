@@ -68,6 +68,34 @@ void x86_cpu_reset(X86CPU *cpu)
     env->mp_state = bsp ? X86_MP_RUNNABLE : X86_MP_WAIT_FOR_SIPI;
 }
 
+/*
+ * INIT (SDM vol. 3, 9.1, table 9-1): the power-on register state except
+ * the MSRs and the x87/SSE state, which INIT leaves alone.  A pending INIT
+ * is consumed; other pending events stay, except INTR (the APIC resets).
+ */
+void x86_cpu_init_reset(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    g_autofree CPUX86State *old = g_memdup2(env, sizeof(*env));
+    uint32_t req = g_atomic_int_and(&env->interrupt_request, ~CPU_INTERRUPT_INIT);
+
+    x86_cpu_reset(cpu);
+    env->star = old->star, env->lstar = old->lstar, env->cstar = old->cstar;
+    env->fmask = old->fmask, env->kernel_gs_base = old->kernel_gs_base;
+    env->sysenter_cs = old->sysenter_cs, env->sysenter_esp = old->sysenter_esp;
+    env->sysenter_eip = old->sysenter_eip;
+    env->pat = old->pat, env->tsc_offset = old->tsc_offset, env->tsc_aux = old->tsc_aux;
+    env->apic_base = old->apic_base, env->misc_enable = old->misc_enable;
+    memcpy(env->fpregs, old->fpregs, sizeof(env->fpregs));
+    env->fpuc = old->fpuc, env->fpus = old->fpus, env->fptag = old->fptag;
+    env->fpop = old->fpop, env->fpip = old->fpip, env->fpdp = old->fpdp;
+    env->fpcs = old->fpcs, env->fpds = old->fpds, env->mxcsr = old->mxcsr;
+    memcpy(env->xmm, old->xmm, sizeof(env->xmm));
+    env->a20_mask_enabled = old->a20_mask_enabled;
+    env->sipi_vector = old->sipi_vector;
+    g_atomic_int_or(&env->interrupt_request, req & ~(CPU_INTERRUPT_INIT | CPU_INTERRUPT_HARD));
+}
+
 void x86_cpu_load_boot_entry(X86CPU *cpu, const X86BootEntry *entry)
 {
     CPUX86State *env = &cpu->env;

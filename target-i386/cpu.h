@@ -298,6 +298,8 @@ struct X86BootEntry;
 
 /* Power-on state (SDM vol. 3, 9.1.1); APs wait for a SIPI. */
 void x86_cpu_reset(X86CPU *cpu);
+/* INIT: the registers as after RESET, MSRs and x87/SSE state kept (the APIC is the caller's). */
+void x86_cpu_init_reset(X86CPU *cpu);
 /* Start where a direct-boot loader says: flat 32-bit protected mode (hw/i386/x86-boot.h). */
 void x86_cpu_load_boot_entry(X86CPU *cpu, const struct X86BootEntry *entry);
 /* The A20 gate (i8042, port 0x92): when disabled, address bit 20 is forced to 0. */

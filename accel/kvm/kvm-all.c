@@ -283,16 +283,24 @@ static bool kvm_parse_opts(Opts *opts, Error **errp)
     return true;
 }
 
-/* kernel-irqchip=on is the default; off and split need the userspace LAPIC. */
-static bool kvm_check_irqchip_opt(MachineState *ms, Error **errp)
+/*
+ * kernel-irqchip=on (the default) or off (the board's PIC, IOAPIC, PIT and
+ * APICs; kvm-irq-user.c).  split, an in-kernel LAPIC with the board's
+ * IOAPIC, is not offered.
+ */
+static bool kvm_check_irqchip_opt(MachineState *ms, bool *irqchip, Error **errp)
 {
     const char *v = kernel_irqchip_opt ? kernel_irqchip_opt : ms->kernel_irqchip;
     if (!v || !strcmp(v, "on") || !strcmp(v, "true")) {
+        *irqchip = true;
         return true;
     }
-    if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "split")) {
-        error_setg(errp, "kernel-irqchip=%s is not supported yet: it needs the userspace local "
-                   "APIC (use kernel-irqchip=on)", v);
+    if (!strcmp(v, "off") || !strcmp(v, "false")) {
+        *irqchip = false;
+        return true;
+    }
+    if (!strcmp(v, "split")) {
+        error_setg(errp, "kernel-irqchip=split is not supported (use on or off)");
         return false;
     }
     error_setg(errp, "Parameter 'kernel-irqchip' expects 'on', 'off' or 'split'");
@@ -353,7 +361,8 @@ static bool kvm_init(MachineState *ms, Error **errp)
                    version, KVM_API_VERSION);
         goto fail;
     }
-    if (!kvm_check_irqchip_opt(ms, errp)) {
+    bool irqchip;
+    if (!kvm_check_irqchip_opt(ms, &irqchip, errp)) {
         goto fail;
     }
     do {
@@ -411,7 +420,8 @@ static bool kvm_init(MachineState *ms, Error **errp)
         error_setg_errno(errp, errno, "failed to initialize kvm: KVM_SET_TSS_ADDR");
         goto fail;
     }
-    if (!kvm_irqchip_create(errp) || !kvm_cpuid_init(errp) || !kvm_msrs_init(errp)) {
+    if ((irqchip && !kvm_irqchip_create(errp)) || !kvm_cpuid_init(errp) ||
+        !kvm_msrs_init(errp)) {
         goto fail;
     }
     kvm_kick_signal_init();

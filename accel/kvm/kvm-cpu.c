@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hw/intc/apic.h"
 #include "system/cpus.h"
 #include "system/main-loop.h"
 #include "system/memory.h"
@@ -23,6 +24,8 @@
 #include "util/log.h"
 
 #define SIG_KICK SIGUSR1
+/* A halted vCPU (kernel-irqchip=off) checks back this often should a kick be missed (us). */
+#define KVM_HALT_WAIT_US    (100 * 1000)
 
 static GPtrArray *kvm_vcpus;            /* KVMCPU * */
 static __thread struct kvm_run *this_run;
@@ -48,9 +51,24 @@ void kvm_vcpu_kick(X86CPU *cpu)
         return;
     }
     g_atomic_int_set(&k->exit_request, 1);
+    g_mutex_lock(&k->wait_lock);
+    k->woken = true;
+    g_cond_signal(&k->wait_cond);
+    g_mutex_unlock(&k->wait_lock);
     if (!pthread_equal(pthread_self(), k->thread)) {
         pthread_kill(k->thread, SIG_KICK);
     }
+}
+
+/* A vCPU that may not enter the guest (halted, waiting for SIPI) sleeps until a kick. */
+static void kvm_vcpu_wait(KVMCPU *k)
+{
+    gint64 deadline = g_get_monotonic_time() + KVM_HALT_WAIT_US;
+    g_mutex_lock(&k->wait_lock);
+    while (!k->woken && g_cond_wait_until(&k->wait_cond, &k->wait_lock, deadline)) {
+    }
+    k->woken = false;
+    g_mutex_unlock(&k->wait_lock);
 }
 
 /* ---- Exits ---------------------------------------------------------------------- */
@@ -79,7 +97,7 @@ static void kvm_handle_io(struct kvm_run *run)
     bql_unlock();
 }
 
-static void kvm_handle_mmio(struct kvm_run *run)
+static void kvm_handle_mmio(KVMCPU *k, struct kvm_run *run)
 {
     unsigned len = run->mmio.len;
     if (len == 0 || len > sizeof(run->mmio.data)) {
@@ -103,6 +121,10 @@ static void kvm_handle_mmio(struct kvm_run *run)
             memcpy(run->mmio.data, &val, len);
         } else {
             address_space_read(address_space_memory(), run->mmio.phys_addr, run->mmio.data, len);
+        }
+        /* Without the in-kernel APIC, CR8 is the userspace APIC's TPR, which a write may set. */
+        if (k->cpu->apic && run->mmio.is_write) {
+            run->cr8 = apic_get_cr8(k->cpu->apic);
         }
     }
     bql_unlock();
@@ -155,6 +177,10 @@ static void kvm_handle_system_event(KVMCPU *k, struct kvm_run *run)
 static bool kvm_vcpu_exec(KVMCPU *k)
 {
     struct kvm_run *run = k->run;
+    if (!kvm_state.irqchip && !kvm_user_irq_before_run(k)) {
+        kvm_vcpu_wait(k);
+        return true;
+    }
     if (g_atomic_int_get(&k->exit_request)) {
         run->immediate_exit = 1;
     }
@@ -169,12 +195,15 @@ static bool kvm_vcpu_exec(KVMCPU *k)
         kvm_vcpu_fatal(k, "error: kvm run failed %s", g_strerror(err));
         return false;
     }
+    if (!kvm_state.irqchip) {
+        kvm_user_irq_after_run(k);
+    }
     switch (run->exit_reason) {
     case KVM_EXIT_IO:
         kvm_handle_io(run);
         return false;
     case KVM_EXIT_MMIO:
-        kvm_handle_mmio(run);
+        kvm_handle_mmio(k, run);
         return false;
     case KVM_EXIT_SHUTDOWN:
         /* A triple fault (SDM vol. 3, 6.15, double fault): the board resets. */
@@ -187,10 +216,8 @@ static bool kvm_vcpu_exec(KVMCPU *k)
         qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
         cpus_vcpu_stop_self(k->cpu);
         return false;
-    case KVM_EXIT_HLT:
-        /* Only without the in-kernel LAPIC; wait a little instead of spinning. */
-        g_usleep(1000);
-        return true;
+    case KVM_EXIT_HLT:          /* only without the in-kernel APIC: */
+    case KVM_EXIT_SET_TPR:      /* kvm_user_irq_after_run took them */
     case KVM_EXIT_INTR:
     case KVM_EXIT_IRQ_WINDOW_OPEN:
         return true;
@@ -286,6 +313,8 @@ bool kvm_vcpu_create(X86CPU *cpu, Error **errp)
     KVMCPU *k = g_new0(KVMCPU, 1);
     k->cpu = cpu;
     k->fd = -1;
+    g_mutex_init(&k->wait_lock);
+    g_cond_init(&k->wait_cond);
     cpu->accel = k;
 
     VCPUStart start = { .k = k };
@@ -345,6 +374,8 @@ void kvm_vcpus_destroy(void)
             close(k->fd);
         }
         g_free(k->xsave);
+        g_mutex_clear(&k->wait_lock);
+        g_cond_clear(&k->wait_cond);
         g_free(k);
     }
     g_ptr_array_free(kvm_vcpus, true);

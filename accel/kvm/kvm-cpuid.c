@@ -197,6 +197,10 @@ static void cpuid_supported_words(uint32_t supported[FEATURE_WORDS])
         const FeatureWordInfo *fw = &x86_feature_words[w];
         supported[w] = entry_reg(supported_entry(fw->leaf, fw->subleaf), fw->reg);
     }
+    /* x2APIC and the TSC-deadline timer are the in-kernel APIC's; the userspace one is xAPIC. */
+    if (!kvm_state.irqchip) {
+        supported[FEAT_1_ECX] &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+    }
 }
 
 bool kvm_cpuid_setup(KVMCPU *k, Error **errp)

@@ -54,6 +54,11 @@ typedef struct KVMCPU {
     int exit_request;           /* atomic: leave KVM_RUN at the next chance */
     struct kvm_xsave *xsave;    /* the last KVM_GET_XSAVE: AVX and later state env lacks */
     bool xsave_fresh;           /* xsave read since the last sync_to */
+    /* kernel-irqchip=off: a halted vCPU sleeps on wait_cond until a kick sets woken. */
+    GMutex wait_lock;
+    GCond wait_cond;
+    bool woken;
+    uint64_t apic_base;         /* IA32_APIC_BASE as the userspace APIC last saw it */
 } KVMCPU;
 
 static inline KVMCPU *kvm_cpu(X86CPU *cpu)
@@ -77,6 +82,14 @@ void kvm_sync_from(X86CPU *cpu);
 void kvm_sync_to(X86CPU *cpu);
 /* The MSR list to sync (a subset of KVM's index list), built at init. */
 bool kvm_msrs_init(Error **errp);
+
+/* kvm-irq-user.c: kernel-irqchip=off */
+/* Before KVM_RUN: INIT, SIPI, NMI and INTR injection.  False: the vCPU waits (halted, no SIPI yet). */
+bool kvm_user_irq_before_run(KVMCPU *k);
+/* After KVM_RUN returned an exit: HLT, CR8 and IA32_APIC_BASE changes. */
+void kvm_user_irq_after_run(KVMCPU *k);
+/* After a machine reset put the power-on state into the vCPU. */
+void kvm_user_irq_reset(KVMCPU *k);
 
 /* kvm-cpuid.c */
 bool kvm_cpuid_init(Error **errp);

@@ -393,6 +393,10 @@ void kvm_sync_from(X86CPU *cpu)
         }
     }
     msrs_from_kvm(k, env);
+    /* Without the in-kernel irqchip, kvm-irq-user.c keeps the MP state and SIPI vector. */
+    if (!kvm_state.irqchip) {
+        return;
+    }
     struct kvm_mp_state mp;
     if (kvm_vcpu_ioctl(k, KVM_GET_MP_STATE, &mp) == 0) {
         env->mp_state = mp_state_from_kvm(mp.mp_state);
@@ -468,8 +472,16 @@ void kvm_sync_to(X86CPU *cpu)
     }
     msrs_to_kvm(k, env, reset);
     if (reset) {
-        lapic_reset(k, cpu);
         events_reset(k);
+    }
+    if (!kvm_state.irqchip) {
+        if (reset) {
+            kvm_user_irq_reset(k);
+        }
+        return;
+    }
+    if (reset) {
+        lapic_reset(k, cpu);
     }
     struct kvm_mp_state mp = { .mp_state = mp_state_to_kvm(env->mp_state) };
     kvm_vcpu_ioctl(k, KVM_SET_MP_STATE, &mp);

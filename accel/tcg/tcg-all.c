@@ -107,36 +107,13 @@ static int tcg_msr_access(void *opaque, uint32_t msr, uint64_t *val, bool write)
     return r;
 }
 
-/*
- * INIT (SDM vol. 3, 9.1 table 9-1, and 10.4.7.3): the power-on register
- * state except the MSRs and the x87/SSE state, the local APIC reset (its ID
- * kept); then an AP waits for SIPI and the BSP starts at the reset vector.
- */
+/* INIT: the CPU model's register reset and the local APIC's, then the interpreter's caches. */
 static void tcg_cpu_init_reset(TCGCPU *t)
 {
-    X86CPU *cpu = t->cpu;
-    CPUX86State *env = &cpu->env;
-    g_autofree CPUX86State *old = g_memdup2(env, sizeof(*env));
-
     bql_lock();
-    uint32_t req = g_atomic_int_and(&env->interrupt_request, ~CPU_INTERRUPT_INIT);
-    x86_cpu_reset(cpu);
-    env->star = old->star, env->lstar = old->lstar, env->cstar = old->cstar;
-    env->fmask = old->fmask, env->kernel_gs_base = old->kernel_gs_base;
-    env->sysenter_cs = old->sysenter_cs, env->sysenter_esp = old->sysenter_esp;
-    env->sysenter_eip = old->sysenter_eip;
-    env->pat = old->pat, env->tsc_offset = old->tsc_offset, env->tsc_aux = old->tsc_aux;
-    env->apic_base = old->apic_base, env->misc_enable = old->misc_enable;
-    memcpy(env->fpregs, old->fpregs, sizeof(env->fpregs));
-    env->fpuc = old->fpuc, env->fpus = old->fpus, env->fptag = old->fptag;
-    env->fpop = old->fpop, env->fpip = old->fpip, env->fpdp = old->fpdp;
-    env->fpcs = old->fpcs, env->fpds = old->fpds, env->mxcsr = old->mxcsr;
-    memcpy(env->xmm, old->xmm, sizeof(env->xmm));
-    env->a20_mask_enabled = old->a20_mask_enabled;
-    env->sipi_vector = old->sipi_vector;
-    g_atomic_int_or(&env->interrupt_request, req & ~(CPU_INTERRUPT_INIT | CPU_INTERRUPT_HARD));
-    if (cpu->apic) {
-        apic_init_reset(cpu->apic);
+    x86_cpu_init_reset(t->cpu);
+    if (t->cpu->apic) {
+        apic_init_reset(t->cpu->apic);
     }
     bql_unlock();
     x86_interp_reset(t->ctx);

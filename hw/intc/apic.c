@@ -556,6 +556,16 @@ void apic_reg_write(DeviceState *dev, unsigned offset, uint32_t val)
     apic_write(APIC(dev), offset & 0xff0, val);
 }
 
+uint8_t apic_get_cr8(DeviceState *dev)
+{
+    return APIC(dev)->tpr >> 4;
+}
+
+void apic_set_cr8(DeviceState *dev, uint8_t cr8)
+{
+    apic_write(APIC(dev), APIC_TPR, (cr8 & 0xf) << 4);
+}
+
 /* ---- The MMIO page and the MSI window -------------------------------------------- */
 
 static APICState *apic_mmio_target(void)

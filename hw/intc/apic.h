@@ -55,6 +55,14 @@ int apic_msr_access(X86CPU *cpu, uint32_t msr, uint64_t *val, bool write);
 uint32_t apic_reg_read(DeviceState *dev, unsigned offset);
 void apic_reg_write(DeviceState *dev, unsigned offset, uint32_t val);
 
+/*
+ * CR8 is the TPR's priority class (SDM vol. 3, 10.8.6.1; writing it clears
+ * TPR[3:0]): for an accelerator that keeps CR8 in the CPU (KVM without its
+ * in-kernel APIC).
+ */
+uint8_t apic_get_cr8(DeviceState *dev);
+void apic_set_cr8(DeviceState *dev, uint8_t cr8);
+
 /* info lapic: the registers of cpu's APIC, in QEMU's layout. */
 void apic_print_info(DeviceState *dev, GString *out);
 

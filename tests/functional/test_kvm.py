@@ -76,16 +76,16 @@ def test_smp():
     want(guest("mb-smp", "-smp", "2,cores=2"), "CPUs: 2", "APs started: 1", "PASS smp")
 
 
-def test_reset():
+def test_reset(*extra):
     # Rebooting: the second boot passes.  -no-reboot: kemu exits 0 at the reset.
-    args = [a for a in BASE if a != "-no-reboot"]
+    args = [a for a in BASE if a != "-no-reboot"] + list(extra)
     for mode, first in [("triple=0", "reset through 0xcf9"), ("triple=1", "triple fault")]:
         code, out, err = run(args + ["-kernel", GUESTS["mb-reset"], "-append", mode],
                              timeout=TIMEOUT)
         if code != EXIT_PASS:
             fail("reset %s: exit %d\n%s\n%s" % (mode, code, out, err))
         want(out, "first boot, " + first, "second boot", "PASS reset")
-        out = guest("mb-reset", "-append", mode, expect_code=0)
+        out = guest("mb-reset", "-append", mode, *extra, expect_code=0)
         want(out, "first boot, " + first)
         if "second boot" in out:
             fail("-no-reboot rebooted: %r" % out)
@@ -177,6 +177,27 @@ def test_bad_guests():
             c.close()
 
 
+def test_userspace_irqchip():
+    # kernel-irqchip=off: the board's PIC, IOAPIC, PIT and local APICs, KVM only runs the CPUs.
+    off = ["-machine", "kernel-irqchip=off"]
+    want(guest("mb-exits", *off), "IOAPIC version", "PASS pio-mmio")
+    want(guest("mb-timer", *off), "PIT ticks=10", "LAPIC timer ticks=10", "PASS timer")
+    want(guest("mb-ring3", *off), "PASS ring3")
+    want(guest("mb-smp", "-smp", "4", "-accel", "kvm,kernel-irqchip=off"), "CPUs: 4",
+         "APs started: 3", "PASS smp")
+    test_reset(*off)
+    # The userspace APIC answers info lapic; a spinning guest still lets the monitor in.
+    c = monitor_console("mb-exits", "-append", "spin=1", *off)
+    try:
+        want(c.command("info lapic"), "LVT0", "TPR")
+        want(c.command("info registers"), "EIP=", "CPL=0")
+        c.command("stop")
+        c.command("cont")
+        quit_console(c)
+    finally:
+        c.close()
+
+
 def test_cpu_models():
     for model in ["host", "max", "qemu32", "kvm64", "base", "qemu64,+avx2,-sse2,x2apic=off"]:
         want(guest("mb-hello", "-cpu", model), "hello from multiboot")
@@ -203,9 +224,12 @@ def test_errors():
     want(p.stderr, "Could not access KVM kernel module", "falling back to tcg")
     if p.returncode != 0:
         fail("fallback: exit %d: %s" % (p.returncode, p.stderr))
-    code, _, err = run(BASE + ["-machine", "kernel-irqchip=off", "-kernel", GUESTS["mb-hello"]])
-    if code != 1 or "kernel-irqchip=off is not supported yet" not in err:
-        fail("kernel-irqchip=off: %d %r" % (code, err))
+    for value, msg in [("split", "kernel-irqchip=split is not supported (use on or off)"),
+                       ("maybe", "Parameter 'kernel-irqchip' expects 'on', 'off' or 'split'")]:
+        code, _, err = run(BASE + ["-machine", "kernel-irqchip=" + value,
+                                   "-kernel", GUESTS["mb-hello"]])
+        if code != 1 or msg not in err:
+            fail("kernel-irqchip=%s: %d %r" % (value, code, err))
 
 
 def main():
@@ -218,8 +242,8 @@ def main():
     if missing:
         skip("guest images not built (nasm missing?): " + ", ".join(missing))
     tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset,
-             test_monitor_running, test_monitor_prelaunch, test_bad_guests, test_cpu_models,
-             test_errors]
+             test_monitor_running, test_monitor_prelaunch, test_bad_guests,
+             test_userspace_irqchip, test_cpu_models, test_errors]
     for t in tests:
         t0 = time.monotonic()
         t()
