@@ -397,11 +397,31 @@ static void drive_remove_medium(DriveInfo *dinfo)
     }
 }
 
-bool drive_change_medium(DriveInfo *dinfo, const char *filename, const char *format,
-                         Error **errp)
+/*
+ * Before the medium goes: ask the guest to open the tray (an eject request
+ * it may act on), and refuse while it keeps the medium locked, unless forced.
+ */
+static bool drive_open_tray(DriveInfo *dinfo, bool force, Error **errp)
 {
     if (!drive_is_removable(dinfo)) {
         error_setg(errp, "Device '%s' is not removable", dinfo->id);
+        return false;
+    }
+    if (dinfo->media_ops && dinfo->media_ops->eject_request_cb) {
+        dinfo->media_ops->eject_request_cb(dinfo->media_opaque, force);
+    }
+    if (drive_is_locked(dinfo) && !force) {
+        error_setg(errp, "Device '%s' is locked and force was not specified, "
+                   "wait for tray to open and try again", dinfo->id);
+        return false;
+    }
+    return true;
+}
+
+bool drive_change_medium(DriveInfo *dinfo, const char *filename, const char *format,
+                         Error **errp)
+{
+    if (!drive_open_tray(dinfo, false, errp)) {
         return false;
     }
     if (format && !bdrv_format_known(format)) {
@@ -424,16 +444,7 @@ bool drive_change_medium(DriveInfo *dinfo, const char *filename, const char *for
 
 bool drive_eject(DriveInfo *dinfo, bool force, Error **errp)
 {
-    if (!drive_is_removable(dinfo)) {
-        error_setg(errp, "Device '%s' is not removable", dinfo->id);
-        return false;
-    }
-    if (dinfo->media_ops && dinfo->media_ops->eject_request_cb) {
-        dinfo->media_ops->eject_request_cb(dinfo->media_opaque, force);
-    }
-    if (drive_is_locked(dinfo) && !force) {
-        error_setg(errp, "Device '%s' is locked and force was not specified, "
-                   "wait for tray to open and try again", dinfo->id);
+    if (!drive_open_tray(dinfo, force, errp)) {
         return false;
     }
     if (dinfo->bs) {

@@ -124,6 +124,14 @@ def main():
                     fail("ext4 on /dev/%s: %r" % (dev, out))
             vm.shell("mkdir -p /c")
             guest_mount_cd(vm, "hello-a")
+            # A mounted CD is locked by the guest: change is refused, the medium stays.
+            vm.shell("mount -t iso9660 -o ro /dev/sr0 /c")
+            out = vm.monitor("change ide1-cd0 %s" % iso_b)
+            if "is locked and force was not specified" not in out:
+                fail("change of a locked tray: %r" % out)
+            if vm.shell("cat /c/hello.txt") != "hello-a":
+                fail("a refused change swapped the medium")
+            vm.shell("umount /c")
 
             out = vm.monitor("eject ide1-cd0")
             if "error" in out.lower():

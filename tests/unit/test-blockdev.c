@@ -223,6 +223,12 @@ static void test_change_eject(void **state)
     err = NULL;
 
     locked = true;
+    assert_false(drive_change_medium(cd, img, "raw", &err));     /* the guest holds it */
+    assert_string_equal(error_get_pretty(err), "Device 'ide1-cd0' is locked and force was "
+                        "not specified, wait for tray to open and try again");
+    error_free(err);
+    err = NULL;
+    assert_int_equal(change_calls, 1);
     assert_false(drive_eject(cd, false, &err));
     assert_string_equal(error_get_pretty(err), "Device 'ide1-cd0' is locked and force was "
                         "not specified, wait for tray to open and try again");
