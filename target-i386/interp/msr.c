@@ -300,21 +300,34 @@ static void set_flat(SegmentCache *c, uint16_t sel, bool code, unsigned dpl, boo
                (code ? DESC_CS_MASK : 0) | (l64 ? DESC_L_MASK : DESC_B_MASK);
 }
 
+/*
+ * The vendors differ (SDM vol. 2B; AMD APM vol. 3): Intel has SYSCALL and
+ * SYSRET only in 64-bit mode, SYSENTER and SYSEXIT in every protected mode;
+ * AMD has SYSCALL and SYSRET in legacy and compatibility mode too (EIP from
+ * STAR[31:0], CSTAR), and no SYSENTER or SYSEXIT in long mode.
+ */
 void x86_op_syscall(X86Interp *s, const X86Insn *d)
 {
     CPUX86State *env = s->env;
+    bool amd = cpu_is_amd(s);
 
-    /* Intel: SYSCALL is #UD outside 64-bit mode or without EFER.SCE. */
-    if (!(env->efer & EFER_SCE) || !s->long64) {
+    if (!(env->efer & EFER_SCE) || (!s->long64 && !amd)) {
         x86_raise(s, EXC_UD, 0);
     }
     uint16_t sel = (env->star >> 32) & 0xfffc;
-    env->regs[R_ECX] = s->next_rip;
-    env->regs[R_R11] = x86_get_eflags(s) & ~(uint64_t)RF_MASK;
-    set_flat(&env->segs[R_CS], sel, true, 0, true);
+    if (env->efer & EFER_LMA) {
+        env->regs[R_ECX] = s->next_rip;
+        env->regs[R_R11] = x86_get_eflags(s) & ~(uint64_t)RF_MASK;
+        set_flat(&env->segs[R_CS], sel, true, 0, true);
+        x86_set_eflags(s, 0, env->fmask | RF_MASK);
+        s->next_rip = s->long64 ? env->lstar : env->cstar;
+    } else {
+        env->regs[R_ECX] = (uint32_t)s->next_rip;
+        set_flat(&env->segs[R_CS], sel, true, 0, false);
+        x86_set_eflags(s, 0, VM_MASK | IF_MASK | RF_MASK);
+        s->next_rip = (uint32_t)env->star;
+    }
     set_flat(&env->segs[R_SS], sel + 8, false, 0, false);
-    x86_set_eflags(s, 0, env->fmask | RF_MASK);
-    s->next_rip = env->lstar;
     x86_update_mode(s);
 }
 
@@ -322,8 +335,11 @@ void x86_op_sysret(X86Interp *s, const X86Insn *d)
 {
     CPUX86State *env = s->env;
 
-    if (!(env->efer & EFER_SCE) || !s->long64) {
+    if (!(env->efer & EFER_SCE) || (!s->long64 && !cpu_is_amd(s))) {
         x86_raise(s, EXC_UD, 0);
+    }
+    if (!s->pe) {
+        x86_raise(s, EXC_GP, 0);
     }
     x86_require_cpl0(s);
     uint16_t sel = (env->star >> 48) & 0xffff;
@@ -338,7 +354,11 @@ void x86_op_sysret(X86Interp *s, const X86Insn *d)
         rip = (uint32_t)rip;
     }
     set_flat(&env->segs[R_SS], (sel + 8) | 3, false, 3, false);
-    x86_set_eflags(s, (env->regs[R_R11] & 0x3c7fd7) | 2, UINT64_MAX);
+    if (env->efer & EFER_LMA) {
+        x86_set_eflags(s, (env->regs[R_R11] & 0x3c7fd7) | 2, UINT64_MAX);
+    } else {
+        x86_set_eflags(s, IF_MASK, IF_MASK);        /* legacy mode (AMD): IF set, R11 unused */
+    }
     s->next_rip = rip;
     x86_update_mode(s);
 }
@@ -349,6 +369,9 @@ void x86_op_sysenter(X86Interp *s, const X86Insn *d)
     bool lm = env->efer & EFER_LMA;
     uint16_t sel = env->sysenter_cs & 0xfffc;
 
+    if (lm && cpu_is_amd(s)) {
+        x86_raise(s, EXC_UD, 0);
+    }
     if (!s->pe || sel == 0) {
         x86_raise(s, EXC_GP, 0);
     }
@@ -365,6 +388,9 @@ void x86_op_sysexit(X86Interp *s, const X86Insn *d)
     CPUX86State *env = s->env;
     uint16_t sel = env->sysenter_cs & 0xfffc;
 
+    if ((env->efer & EFER_LMA) && cpu_is_amd(s)) {
+        x86_raise(s, EXC_UD, 0);
+    }
     if (!s->pe || s->cpl != 0 || sel == 0) {
         x86_raise(s, EXC_GP, 0);
     }

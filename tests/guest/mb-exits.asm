@@ -140,7 +140,7 @@ msg_spin:       db "spinning with interrupts off", 10, 0
 msg_hammer:     db "hammering unassigned ports and MMIO", 10, 0
 
 section .bss
-align 16
+alignb 16
 sig:    resb 4
     resb 4096
 stack_top:

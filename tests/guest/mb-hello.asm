@@ -57,6 +57,6 @@ section .rodata
 hello: db "hello from multiboot: ", 0
 
 section .bss
-align 16
+alignb 16
     resb 4096
 stack_top:

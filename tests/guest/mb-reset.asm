@@ -77,6 +77,6 @@ null_idt:
     dd 0
 
 section .bss
-align 16
+alignb 16
     resb 4096
 stack_top:

@@ -9,7 +9,8 @@
 ; and runs CPL 3 natively only for 64-bit code under long-mode paging):
 ;  - the kernel turns on IA-32e paging but stays in 32-bit compatibility mode;
 ;  - it enters ring 3 (64-bit mode) with SYSEXIT: that emulator has no
-;    protected-mode IRET;
+;    protected-mode IRET (SYSEXIT in long mode is Intel's: under the
+;    interpreter, run it with an Intel model such as -cpu kvm64);
 ;  - ring 3 comes back through a #UD at a known address: INT and SYSCALL
 ;    from ring 3 do not reach the guest kernel there;
 ;  - the 64-bit interrupt gates far-return at once to compatibility mode.
@@ -291,7 +292,7 @@ n:  dd 10000000
 pio_n: dd 0
 
 section .bss
-align 4096
+alignb 4096
 pml4:       resq 512
 pdpt:       resq 512
 page_dirs:  resq 2048

@@ -144,7 +144,7 @@ msg_missing:    db "some APs did not start", 0
 msg_done:       db "smp", 0
 
 section .bss
-align 16
+alignb 16
 ncpus:      resd 1
 ap_count:   resd 1
     resb 4096

@@ -142,7 +142,7 @@ msg_lapic:      db "LAPIC timer ticks=", 0
 msg_done:       db "timer", 0
 
 section .bss
-align 16
+alignb 16
 pit_ticks:      resd 1
 lapic_ticks:    resd 1
     resb 4096

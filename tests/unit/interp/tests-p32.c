@@ -586,6 +586,42 @@ void test_msr_k8_int_pending(void **state)
     assert_int_equal(env.regs[R_EDX], 0);
 }
 
+/*
+ * SYSCALL and SYSRET outside long mode: #UD on Intel models, legacy-mode
+ * fast calls on AMD ones (APM vol. 3: EIP from STAR[31:0], ECX the return
+ * address, IF cleared; SYSRET to CPL 3 with IF set).
+ */
+void test_syscall_legacy(void **state)
+{
+    /* syscall; hlt */
+    static const uint8_t code[] = { 0x0f, 0x05, 0xf4 };
+    /* at 0x110010: mov ebx, ecx; mov ecx, 0x110020; sysret; at 0x110020: hlt */
+    static const uint8_t ret[] = { 0x89, 0xcb, 0xb9, 0x20, 0x00, 0x11, 0x00, 0x0f, 0x07 };
+
+    run_p32(19);
+    env.efer = EFER_SCE;
+    env.star = ((uint64_t)SEL_UCODE32 & ~3ull) << 48 | (uint64_t)SEL_CODE32 << 32 | 0x110010;
+    assert_int_equal(run_bytes(code, sizeof(code)), 6);
+
+    ctx->cpuid = cpuid_amd;
+    env_prot32(0x110000);
+    env.efer = EFER_SCE;
+    env.eflags |= IF_MASK;
+    put_bytes(code, sizeof(code));
+    memcpy(ram_ptr + 0x110010, ret, sizeof(ret));
+    ram_ptr[0x110020] = 0xf4;
+    x86_interp_invalidate_phys(0x110010, 0x20);
+    /* SYSCALL, then SYSRET to ring 3, where HLT is #GP: its frame says where SYSRET went. */
+    int r = run_to_halt();
+    ctx->cpuid = NULL;
+    assert_int_equal(r, 13);
+    assert_int_equal(env.regs[R_EBX], 0x110002);                    /* SYSCALL's ECX */
+    assert_int_equal(frame32(1), 0x110020);
+    assert_int_equal(frame32(2), SEL_UCODE32);
+    assert_true(frame32(3) & IF_MASK);
+    assert_int_equal(frame32(5), (SEL_UCODE32 & ~3) + 8 + 3);      /* SS */
+}
+
 /* PAE paging outside long mode, with execute-disable. */
 void test_pae_nx(void **state)
 {
