@@ -6,7 +6,8 @@ qemu-system-x86_64 -accel tcg, side by side.
 Each emulator runs the guest with n=N and n=5N iterations; the difference of
 the host wall times is the time of 4N iterations, free of start-up and exit.
 Runs alternate between the emulators; the median of --runs is printed, with
-kemu's MIPS over QEMU's.  The guest's checksum is checked against Python's on
+kemu's MIPS over QEMU's, per second of wall time and per second of CPU time
+(all threads: the comparable figure on a busy host).  The guest's checksum is checked against Python's on
 a short run, and between the emulators on the long ones.
 
 Usage: bench/mips.py [--kemu build/kemu] [--qemu qemu-system-x86_64]
@@ -14,6 +15,7 @@ Usage: bench/mips.py [--kemu build/kemu] [--qemu qemu-system-x86_64]
 Use a release build (an ASan build is several times slower)."""
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -34,23 +36,30 @@ def xorshift_sum(n):
     return s
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, guest, n):
-    t0 = time.monotonic()
+    """(wall seconds, CPU seconds of all its threads, checksum) of one run."""
+    t0, c0 = time.monotonic(), cpu_seconds()
     checksum, _, _ = guest_run(cmd, guest, "n=%d" % n)
-    return time.monotonic() - t0, int(checksum, 16)
+    return time.monotonic() - t0, cpu_seconds() - c0, int(checksum, 16)
 
 
 def check(cmd, guest, n=100000):
-    _, checksum = timed(cmd, guest, n)
+    _, _, checksum = timed(cmd, guest, n)
     if checksum != xorshift_sum(n):
         sys.exit("%s: checksum %08x, want %08x" % (cmd[0], checksum, xorshift_sum(n)))
 
 
 def mips(cmd, guest, n):
-    """Million guest instructions per second of host time over 4n iterations, and the checksum."""
-    t1, _ = timed(cmd, guest, n)
-    t5, checksum = timed(cmd, guest, 5 * n)
-    return 4 * n * INSNS_PER_ITER / max(t5 - t1, 1e-6) / 1e6, checksum
+    """Million guest instructions per second of wall and of CPU time over 4n iterations."""
+    w1, c1, _ = timed(cmd, guest, n)
+    w5, c5, checksum = timed(cmd, guest, 5 * n)
+    insns = 4 * n * INSNS_PER_ITER / 1e6
+    return insns / max(w5 - w1, 1e-6), insns / max(c5 - c1, 1e-6), checksum
 
 
 def main():
@@ -70,22 +79,25 @@ def main():
         emulators["qemu"] = [a.qemu, "-accel", "tcg", "-M", "pc", "-cpu", "kvm64"]
     else:
         print("qemu-system-x86_64 not found: kemu alone")
-    results = {name: [] for name in emulators}
+    results = {name: ([], []) for name in emulators}
     sums = set()
     for cmd in emulators.values():
         check(cmd, a.guest)
     for _ in range(a.runs):
         for name, cmd in emulators.items():
-            m, checksum = mips(cmd, a.guest, a.n)
-            results[name].append(m)
+            wall, cpu, checksum = mips(cmd, a.guest, a.n)
+            results[name][0].append(wall)
+            results[name][1].append(cpu)
             sums.add(checksum)
     if len(sums) != 1:
         sys.exit("the emulators disagree on the checksum: %s" % sorted(sums))
-    med = {name: statistics.median(r) for name, r in results.items()}
-    for name, r in results.items():
-        print("%-5s %8.1f MIPS  (runs: %s)" % (name, med[name], " ".join("%.1f" % x for x in r)))
+    med = {name: [statistics.median(r) for r in rs] for name, rs in results.items()}
+    print("        MIPS per wall second   MIPS per CPU second")
+    for name, (wall, cpu) in med.items():
+        print("%-5s %12.1f %22.1f" % (name, wall, cpu))
     if "qemu" in med:
-        print("kemu/qemu %.3f" % (med["kemu"] / med["qemu"]))
+        print("kemu/qemu %10.3f %22.3f" % (med["kemu"][0] / med["qemu"][0],
+                                           med["kemu"][1] / med["qemu"][1]))
     return 0
 
 
