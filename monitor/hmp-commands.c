@@ -84,6 +84,16 @@ const HmpCommand hmp_info_commands[] = {
         .cmd = hmp_info_block,
     },
     {
+        .name = "tlb", .args_type = "", .params = "",
+        .help = "show the page mappings of CPU #0 (virtual: physical attributes)",
+        .cmd = hmp_info_tlb,
+    },
+    {
+        .name = "mem", .args_type = "", .params = "",
+        .help = "show the mapped virtual address ranges of CPU #0 and their rights",
+        .cmd = hmp_info_mem,
+    },
+    {
         .name = "history", .args_type = "", .params = "",
         .help = "show the command line history",
         .cmd = hmp_info_history,
@@ -160,6 +170,18 @@ const HmpCommand hmp_commands[] = {
         .name = "eject", .args_type = "force:-f,device:s", .params = "[-f] device",
         .help = "eject a removable medium (use -f to force it)",
         .cmd = hmp_eject,
+    },
+    {
+        /* The rest of the line: the format's defaults depend on the last use. */
+        .name = "x", .args_type = "args:S?", .params = "/fmt addr",
+        .help = "dump memory at virtual address addr (fmt: /[count][x|d|u|o|c|i][b|h|w|g]; "
+                "addr: a number or $reg with + and -)",
+        .cmd = hmp_memory_dump,
+    },
+    {
+        .name = "xp", .args_type = "args:S?", .params = "/fmt addr",
+        .help = "dump memory at physical address addr (fmt as for x)",
+        .cmd = hmp_physical_memory_dump,
     },
     { .name = NULL },
 };

@@ -112,4 +112,10 @@ void hmp_eject(Monitor *mon, const HmpArgs *args);
 void hmp_change_medium(Monitor *mon, const char *device, const char *target,
                        const char *format);
 
+/* monitor/hmp-memory.c */
+void hmp_memory_dump(Monitor *mon, const HmpArgs *args);
+void hmp_physical_memory_dump(Monitor *mon, const HmpArgs *args);
+void hmp_info_tlb(Monitor *mon, const HmpArgs *args);
+void hmp_info_mem(Monitor *mon, const HmpArgs *args);
+
 #endif

@@ -117,6 +117,7 @@ static bool monitor_is_space(char c)
 }
 
 /* The next word of *pp (white space skipped before it), advancing *pp past it. */
+/* A command name: up to a space or a '/' (x/4xw addr, as QEMU reads it). */
 static char *monitor_next_word(const char **pp)
 {
     const char *p = *pp;
@@ -124,7 +125,7 @@ static char *monitor_next_word(const char **pp)
         p++;
     }
     const char *start = p;
-    while (*p && !monitor_is_space(*p)) {
+    while (*p && !monitor_is_space(*p) && (*p != '/' || p == start)) {
         p++;
     }
     *pp = p;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   gcc binutils meson ninja-build pkg-config python3 nasm
   libglib2.0-dev libcmocka-dev libpixman-1-dev zlib1g-dev
-  libsdl2-dev libvncserver-dev libslirp-dev seabios acpica-tools qemu-utils
+  libsdl2-dev libvncserver-dev libslirp-dev libcapstone-dev seabios acpica-tools qemu-utils
   linux-image-amd64 busybox-static cpio gzip e2fsprogs xorriso
 )
 missing=()

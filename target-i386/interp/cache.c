@@ -13,6 +13,7 @@
  * one thread that runs the vCPUs; other threads only post requests.
  */
 #include "target-i386/interp/decode.h"
+#include "target-i386/disas.h"
 #include "util/log.h"
 
 #define BLOCK_HASH_BITS 16
@@ -246,27 +247,43 @@ static X86Block *block_find(uint64_t phys, uint32_t mode)
     return NULL;
 }
 
-/* -d in_asm: the block's instructions as bytes (a disassembler comes with capstone). */
+/* -d in_asm: each instruction of a new block with its address, bytes and disassembly. */
 static void block_log(X86Interp *s, const X86Block *b)
 {
+    static bool told_no_disas;  /* only the vCPU thread logs blocks */
     g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) text = g_string_new(NULL);
     uint64_t first_end = (b->phys & X86_PAGE_MASK) + X86_PAGE_SIZE;
     uint64_t rip = s->env->rip;
+    unsigned bits = 8 << b->mode;
+    X86Disas *d = x86_disas_new(bits);
     unsigned off = 0;
 
-    g_string_append_printf(out, "IN: %04x:%016" PRIx64 " phys 0x%" PRIx64 " %d-bit\n",
-                           s->env->segs[R_CS].selector, rip, b->phys, 8 << b->mode);
-    for (unsigned i = 0; i < b->n; i++) {
-        g_string_append_printf(out, "  0x%016" PRIx64 ":", rip + off);
-        for (unsigned k = 0; k < b->insns[i].len; k++, off++) {
-            uint64_t pa = b->phys + off < first_end ? b->phys + off
-                                                    : b->page2 + (b->phys + off - first_end);
-            uint8_t byte = 0xff;
-            address_space_read(address_space_memory(), pa, &byte, 1);
-            g_string_append_printf(out, " %02x", byte);
-        }
-        g_string_append_c(out, '\n');
+    if (!x86_disas_available() && !told_no_disas) {
+        g_string_append(out, "in_asm: kemu was built without capstone, showing bytes only\n");
+        told_no_disas = true;
     }
+    g_string_append_printf(out, "IN: %04x:%016" PRIx64 " phys 0x%" PRIx64 " %u-bit\n",
+                           s->env->segs[R_CS].selector, rip, b->phys, bits);
+    for (unsigned i = 0; i < b->n; i++) {
+        uint8_t bytes[X86_INSN_MAX_LEN];
+        unsigned len = MIN(b->insns[i].len, (unsigned)X86_INSN_MAX_LEN);
+        uint64_t pc = bits == 64 ? rip + off : (uint32_t)(rip + off);
+        for (unsigned k = 0; k < len; k++) {
+            uint64_t at = b->phys + off + k;
+            uint64_t pa = at < first_end ? at : b->page2 + (at - first_end);
+            bytes[k] = 0xff;
+            address_space_read(address_space_memory(), pa, &bytes[k], 1);
+        }
+        off += b->insns[i].len;
+        g_string_truncate(text, 0);
+        if (!x86_disas_insn(d, bytes, len, pc, text) && x86_disas_available()) {
+            g_string_append(text, "(bad)");
+        }
+        g_string_append(out, "  ");
+        x86_disas_append_line(out, pc, 16, bytes, len, text->str);
+    }
+    x86_disas_free(d);
     log_printf("%s\n", out->str);
 }
 
