@@ -107,6 +107,28 @@ static int tcg_msr_access(void *opaque, uint32_t msr, uint64_t *val, bool write)
     return r;
 }
 
+/* MOV to and from CR8: the local APIC's task priority. */
+static bool tcg_cr8_access(void *opaque, uint64_t *val, bool write)
+{
+    TCGCPU *t = opaque;
+    if (!t->cpu->apic) {
+        return false;
+    }
+    bool taken = !bql_locked();
+    if (taken) {
+        bql_lock();
+    }
+    if (write) {
+        apic_set_cr8(t->cpu->apic, *val);
+    } else {
+        *val = apic_get_cr8(t->cpu->apic);
+    }
+    if (taken) {
+        bql_unlock();
+    }
+    return true;
+}
+
 /* INIT: the CPU model's register reset and the local APIC's, then the interpreter's caches. */
 static void tcg_cpu_init_reset(TCGCPU *t)
 {
@@ -217,6 +239,7 @@ static bool tcg_vcpu_create(X86CPU *cpu, Error **errp)
     t->ctx->opaque = t;
     t->ctx->cpuid = tcg_cpuid;
     t->ctx->msr_access = tcg_msr_access;
+    t->ctx->cr8_access = tcg_cr8_access;
     cpu->accel = t;
 
     g_mutex_lock(&tcg_lock);

@@ -183,7 +183,7 @@ struct X86Interp {
     uint64_t sys_lin_mask;      /* descriptor tables, TSS: 64-bit whenever long mode is active */
     uint64_t a20_mask;
     SegFast seg[CPU_NB_SEGS];
-    uint64_t cr8;               /* TPR (no local APIC hook yet) */
+    uint64_t cr8;               /* CR8 without a cr8_access hook (no local APIC) */
 
     /* Paging registers the TLB was filled under. */
     uint64_t tlb_cr0, tlb_cr3, tlb_cr4, tlb_efer;

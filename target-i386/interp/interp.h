@@ -54,6 +54,13 @@ typedef struct X86InterpCtx {
      * (the interpreter's own table then).  Called with opaque, without the BQL.
      */
     int (*msr_access)(void *opaque, uint32_t msr, uint64_t *val, bool write);
+    /*
+     * CR8 when the board has a local APIC: it is the APIC's TPR[7:4] (SDM
+     * vol. 3, 10.8.6.1).  Reads (write false) or writes *val and returns
+     * true; false (or NULL), no APIC: the interpreter keeps CR8 itself.
+     * Called with opaque, without the BQL.
+     */
+    bool (*cr8_access)(void *opaque, uint64_t *val, bool write);
     /* Instructions to run per x86_interp_run() call; 0 or less: no limit. */
     int64_t budget;
     /* Instructions executed so far (whole blocks are counted at their end). */

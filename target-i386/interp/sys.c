@@ -77,7 +77,9 @@ void x86_op_mov_from_cr(X86Interp *s, const X86Insn *d)
         if (!s->long64) {
             x86_raise(s, EXC_UD, 0);
         }
-        v = s->cr8;
+        if (!s->ctx->cr8_access || !s->ctx->cr8_access(s->ctx->opaque, &v, false)) {
+            v = s->cr8;
+        }
         break;
     default:
         x86_raise(s, EXC_UD, 0);
@@ -112,7 +114,10 @@ void x86_op_mov_to_cr(X86Interp *s, const X86Insn *d)
         if (!s->long64 || (v >> 4)) {
             x86_raise(s, s->long64 ? EXC_GP : EXC_UD, 0);
         }
-        s->cr8 = v;
+        if (!s->ctx->cr8_access || !s->ctx->cr8_access(s->ctx->opaque, &v, true)) {
+            s->cr8 = v;
+        }
+        s->stop = true;         /* a lower priority may let an interrupt in now */
         break;
     default:
         x86_raise(s, EXC_UD, 0);

@@ -252,6 +252,46 @@ static void put_code(const uint8_t *code, size_t len)
     x86_interp_invalidate_phys(0x110000, len);
 }
 
+static uint64_t cr8_written;
+
+static bool test_cr8_access(void *opaque, uint64_t *val, bool write)
+{
+    if (write) {
+        cr8_written = *val;
+    } else {
+        *val = 3;
+    }
+    return true;
+}
+
+/* MOV CR8 goes to the APIC's TPR through the cr8_access hook; only 4 bits exist. */
+void test_cr8(void **state)
+{
+    /* mov eax, 9; mov cr8, rax; mov rbx, cr8; hlt */
+    static const uint8_t code[] = {
+        0xb8, 0x09, 0x00, 0x00, 0x00, 0x44, 0x0f, 0x22, 0xc0, 0x44, 0x0f, 0x20, 0xc3, 0xf4,
+    };
+    static const uint8_t bad[] = { 0xb8, 0x10, 0x00, 0x00, 0x00, 0x44, 0x0f, 0x22, 0xc0, 0xf4 };
+
+    load_bin("p64", CODE);
+    env_long64(0x110000);
+    put_code(code, sizeof(code));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_EBX], 9);           /* the interpreter's own CR8 */
+
+    env_long64(0x110000);
+    ctx->cr8_access = test_cr8_access;
+    int r = run_to_halt();
+    ctx->cr8_access = NULL;
+    assert_int_equal(r, -1);
+    assert_int_equal(cr8_written, 9);
+    assert_int_equal(env.regs[R_EBX], 3);           /* read back from the "APIC" */
+
+    env_long64(0x110000);
+    put_code(bad, sizeof(bad));
+    assert_int_equal(run_to_halt(), 13);            /* reserved bits: #GP */
+}
+
 void test_interrupt_injection(void **state)
 {
     static const uint8_t nops_hlt[] = { 0x90, 0x90, 0xf4 };
