@@ -55,6 +55,13 @@ typedef struct AccelOps {
     void (*set_irq)(int gsi, int level);
     /* Deliver an MSI to the in-kernel local APICs (has_irqchip accelerators). */
     void (*send_msi)(uint64_t addr, uint32_t data);
+    /*
+     * True when the accelerator takes the eventfds devices attach with
+     * memory_region_add_eventfd() (KVM_IOEVENTFD): a matching guest write
+     * then signals the eventfd without leaving guest code.  NULL or false:
+     * nothing would signal them, so devices keep to their write callbacks.
+     */
+    bool (*ioeventfd_supported)(void);
 } AccelOps;
 
 const AccelOps *accel_find(const char *name);

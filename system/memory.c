@@ -227,6 +227,10 @@ void memory_region_finalize(MemoryRegion *mr)
     }
     mr->ram = NULL;
     mr->ram_owned = false;
+    if (mr->ioeventfds) {
+        g_array_free(mr->ioeventfds, true);
+        mr->ioeventfds = NULL;
+    }
     g_free(mr->name);
     mr->name = NULL;
 }
@@ -323,6 +327,13 @@ void memory_region_set_readonly(MemoryRegion *mr, bool readonly)
     }
 }
 
+void memory_region_set_coalescing(MemoryRegion *mr, hwaddr offset, uint64_t size)
+{
+    g_assert(mr->type == MR_IO && !mr->container && offset + size <= mr->size);
+    mr->coalesced_offset = offset;
+    mr->coalesced_size = size;
+}
+
 void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 {
     /* The mapping's length is mr->size; resizing would lose it. */
@@ -336,6 +347,137 @@ void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 void *memory_region_get_ram_ptr(MemoryRegion *mr)
 {
     return mr->type == MR_RAM ? mr->ram : NULL;
+}
+
+/* ---- Eventfds ------------------------------------------------------------------ */
+
+static int ioeventfd_cmp(const MemoryRegionIoeventfd *a, const MemoryRegionIoeventfd *b)
+{
+    if (a->addr != b->addr) {
+        return a->addr < b->addr ? -1 : 1;
+    }
+    if (a->size != b->size) {
+        return a->size < b->size ? -1 : 1;
+    }
+    if (a->match_data != b->match_data) {
+        return a->match_data ? 1 : -1;
+    }
+    if (a->match_data && a->data != b->data) {
+        return a->data < b->data ? -1 : 1;
+    }
+    return a->fd == b->fd ? 0 : a->fd < b->fd ? -1 : 1;
+}
+
+static gint ioeventfd_cmp_cb(gconstpointer a, gconstpointer b)
+{
+    return ioeventfd_cmp(a, b);
+}
+
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd)
+{
+    MemoryRegionIoeventfd e = {
+        .addr = addr, .size = size, .match_data = match_data,
+        .data = match_data ? data : 0, .fd = fd,
+    };
+
+    g_assert(mr->type == MR_IO && fd >= 0);
+    g_assert(size == 0 ? !match_data : access_size_ok(size));
+    if (!mr->ioeventfds) {
+        mr->ioeventfds = g_array_new(false, false, sizeof(MemoryRegionIoeventfd));
+    }
+    g_array_append_val(mr->ioeventfds, e);
+    region_changed();
+}
+
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd)
+{
+    MemoryRegionIoeventfd e = {
+        .addr = addr, .size = size, .match_data = match_data,
+        .data = match_data ? data : 0, .fd = fd,
+    };
+
+    for (guint i = 0; mr->ioeventfds && i < mr->ioeventfds->len; i++) {
+        if (!ioeventfd_cmp(&g_array_index(mr->ioeventfds, MemoryRegionIoeventfd, i), &e)) {
+            g_array_remove_index(mr->ioeventfds, i);
+            region_changed();
+            return;
+        }
+    }
+    g_assert_not_reached();     /* deleting what was never added */
+}
+
+/*
+ * The eventfds of a flat view at absolute addresses, sorted.  An eventfd
+ * counts where its whole access lies in one range of its region; a region
+ * mapped twice (through aliases) has it at both places.
+ */
+static GArray *ioeventfds_render(const FlatView *fv)
+{
+    GArray *out = g_array_new(false, false, sizeof(MemoryRegionIoeventfd));
+
+    for (unsigned i = 0; i < fv->nr; i++) {
+        const FlatRange *fr = &fv->ranges[i];
+        GArray *fds = fr->mr->ioeventfds;
+
+        for (guint k = 0; fds && k < fds->len; k++) {
+            MemoryRegionIoeventfd e = g_array_index(fds, MemoryRegionIoeventfd, k);
+            uint64_t len = e.size ? e.size : 1;
+            if (e.addr < fr->offset || e.addr - fr->offset >= fr->size ||
+                len > fr->size - (e.addr - fr->offset)) {
+                continue;
+            }
+            e.addr = fr->addr + (e.addr - fr->offset);
+            g_array_append_val(out, e);
+        }
+    }
+    g_array_sort(out, ioeventfd_cmp_cb);
+    return out;
+}
+
+static bool ioeventfds_equal(const GArray *a, const GArray *b)
+{
+    if (a->len != b->len) {
+        return false;
+    }
+    for (guint i = 0; i < a->len; i++) {
+        if (ioeventfd_cmp(&g_array_index(a, MemoryRegionIoeventfd, i),
+                          &g_array_index(b, MemoryRegionIoeventfd, i))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Like listener_diff: with adding false, the eventfds that went; with true, the new ones. */
+static void ioeventfd_diff(MemoryListener *l, const GArray *old, const GArray *new,
+                           bool adding)
+{
+    guint i = 0, j = 0;
+
+    while (i < old->len || j < new->len) {
+        const MemoryRegionIoeventfd *o =
+            i < old->len ? &g_array_index(old, MemoryRegionIoeventfd, i) : NULL;
+        const MemoryRegionIoeventfd *n =
+            j < new->len ? &g_array_index(new, MemoryRegionIoeventfd, j) : NULL;
+        int c = !o ? 1 : !n ? -1 : ioeventfd_cmp(o, n);
+
+        if (c == 0) {
+            i++;
+            j++;
+        } else if (c < 0) {
+            if (!adding && l->eventfd_del) {
+                l->eventfd_del(l, o);
+            }
+            i++;
+        } else {
+            if (adding && l->eventfd_add) {
+                l->eventfd_add(l, n);
+            }
+            j++;
+        }
+    }
 }
 
 /* ---- Rendering -------------------------------------------------------------- */
@@ -599,27 +741,45 @@ static void address_space_update(AddressSpace *as)
 {
     FlatView *old = as->current;
     FlatView *new = flatview_render(as->root);
+    bool topology = !flatview_equal(old, new);
+    GArray *old_fds = as->ioeventfds;
+    GArray *new_fds;
 
-    if (flatview_equal(old, new)) {
+    if (topology) {
+        g_mutex_lock(&flatview_ref_lock);
+        g_atomic_pointer_set(&as->current, new);
+        g_mutex_unlock(&flatview_ref_lock);
+    } else {
         flatview_unref(new);
+        new = old;
+    }
+    /* Eventfds also change without the topology (a device added one). */
+    new_fds = ioeventfds_render(new);
+    if (!topology && ioeventfds_equal(old_fds, new_fds)) {
+        g_array_free(new_fds, true);
         return;
     }
-    g_mutex_lock(&flatview_ref_lock);
-    g_atomic_pointer_set(&as->current, new);
-    g_mutex_unlock(&flatview_ref_lock);
+    as->ioeventfds = new_fds;
 
     for (guint k = 0; k < as->listeners->len; k++) {
         MemoryListener *l = g_ptr_array_index(as->listeners, k);
         if (l->begin) {
             l->begin(l);
         }
-        listener_diff(l, old, new, false);
-        listener_diff(l, old, new, true);
+        if (topology) {
+            listener_diff(l, old, new, false);
+            listener_diff(l, old, new, true);
+        }
+        ioeventfd_diff(l, old_fds, new_fds, false);
+        ioeventfd_diff(l, old_fds, new_fds, true);
         if (l->commit) {
             l->commit(l);
         }
     }
-    flatview_unref(old);
+    g_array_free(old_fds, true);
+    if (topology) {
+        flatview_unref(old);
+    }
 }
 
 void memory_region_transaction_begin(void)
@@ -647,9 +807,14 @@ void memory_region_transaction_commit(void)
 static void listener_replay(MemoryListener *l, AddressSpace *as, bool adding)
 {
     FlatView *fv = as->current;
+    GArray *fds = as->ioeventfds;
 
     if (l->begin) {
         l->begin(l);
+    }
+    /* Eventfds go before the ranges that hold them and come after them. */
+    for (guint i = 0; !adding && l->eventfd_del && i < fds->len; i++) {
+        l->eventfd_del(l, &g_array_index(fds, MemoryRegionIoeventfd, i));
     }
     for (unsigned i = 0; i < fv->nr; i++) {
         if (adding && l->region_add) {
@@ -657,6 +822,9 @@ static void listener_replay(MemoryListener *l, AddressSpace *as, bool adding)
         } else if (!adding && l->region_del) {
             l->region_del(l, &fv->ranges[i]);
         }
+    }
+    for (guint i = 0; adding && l->eventfd_add && i < fds->len; i++) {
+        l->eventfd_add(l, &g_array_index(fds, MemoryRegionIoeventfd, i));
     }
     if (l->commit) {
         l->commit(l);
@@ -683,6 +851,7 @@ void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
     as->root = root;
     as->listeners = g_ptr_array_new();
     as->current = flatview_render(root);
+    as->ioeventfds = ioeventfds_render(as->current);
     if (!address_spaces) {
         address_spaces = g_ptr_array_new();
     }
@@ -697,6 +866,8 @@ void address_space_destroy(AddressSpace *as)
     g_ptr_array_remove(address_spaces, as);
     g_ptr_array_free(as->listeners, true);
     as->listeners = NULL;
+    g_array_free(as->ioeventfds, true);
+    as->ioeventfds = NULL;
     g_mutex_lock(&flatview_ref_lock);
     FlatView *fv = as->current;
     g_atomic_pointer_set(&as->current, NULL);

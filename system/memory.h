@@ -86,6 +86,9 @@ struct MemoryRegion {
     int priority;
     bool may_overlap;
     GPtrArray *subregions;      /* CONTAINER: MemoryRegion *, highest priority first */
+    GArray *ioeventfds;         /* IO only: MemoryRegionIoeventfd, offsets in the region */
+    hwaddr coalesced_offset;    /* IO only: writes the accelerator may buffer */
+    uint64_t coalesced_size;
 };
 
 /* A container: holds subregions only; unclaimed parts are unassigned. */
@@ -120,6 +123,14 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr);
 void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset);
 void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
 void memory_region_set_size(MemoryRegion *mr, uint64_t size);
+/*
+ * Writes to [offset, offset + size) of an IO region may be buffered by the
+ * accelerator and delivered later, in order, before its next exit (KVM's
+ * coalesced MMIO and PIO): for registers whose writes the guest cannot
+ * observe until it makes another access, such as an index register.  One
+ * range per region, set before the region is mapped.
+ */
+void memory_region_set_coalescing(MemoryRegion *mr, hwaddr offset, uint64_t size);
 
 static inline uint64_t memory_region_size(const MemoryRegion *mr)
 {
@@ -133,6 +144,21 @@ static inline const char *memory_region_name(const MemoryRegion *mr)
 
 /* Host pointer to the start of a RAM region (NULL for other kinds). */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);
+
+/*
+ * Attach an eventfd to [addr, addr + size) of an IO region (see
+ * MemoryRegionIoeventfd).  The memory API only hands it to its listeners
+ * (KVM_IOEVENTFD) wherever the region is mapped; it never signals fd
+ * itself, so a write no accelerator took (the interpreter, another size, a
+ * refused eventfd) still reaches the write callback.  A device therefore
+ * adds eventfds only where AccelOps.ioeventfd_supported says they are
+ * used, and its callback does what its eventfd handler does.
+ */
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd);
+/* Detach what memory_region_add_eventfd attached (the same arguments). */
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd);
 
 /*
  * Batch topology changes: the flat views are rebuilt and the listeners told
@@ -166,13 +192,30 @@ struct AddressSpace {
     MemoryRegion *root;
     FlatView *current;
     GPtrArray *listeners;       /* MemoryListener * */
+    GArray *ioeventfds;         /* MemoryRegionIoeventfd at absolute addresses, sorted */
 };
 
 /*
+ * An eventfd a guest write signals instead of calling the region's write
+ * callback: a write of size bytes (0: of any size) at addr, with the value
+ * data if match_data.  For memory_region_add_eventfd addr is an offset in
+ * the region; listeners get the absolute address in their address space.
+ */
+typedef struct MemoryRegionIoeventfd {
+    hwaddr addr;
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    int fd;
+} MemoryRegionIoeventfd;
+
+/*
  * Told of every change of an address space's flat view: begin, then
- * region_del for ranges that went away, region_add for new ones, then commit.
- * Any callback may be NULL.  On registration region_add runs for every
- * current range.
+ * region_del for ranges that went away, region_add for new ones, then
+ * eventfd_del and eventfd_add for the eventfds that left or reached an
+ * address (a region moved, or a device added or removed one), then commit.
+ * Any callback may be NULL.  On registration region_add and eventfd_add run
+ * for everything current; on unregistration the _del callbacks.
  */
 struct MemoryListener {
     void (*begin)(MemoryListener *l);
@@ -180,6 +223,8 @@ struct MemoryListener {
     void (*region_del)(MemoryListener *l, const FlatRange *fr);
     void (*commit)(MemoryListener *l);
     void *opaque;
+    void (*eventfd_add)(MemoryListener *l, const MemoryRegionIoeventfd *e);
+    void (*eventfd_del)(MemoryListener *l, const MemoryRegionIoeventfd *e);
 };
 
 void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);

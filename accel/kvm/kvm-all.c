@@ -430,6 +430,8 @@ static bool kvm_init(MachineState *ms, Error **errp)
         .region_del = kvm_region_del,
     };
     memory_listener_register(&kvm_memory_listener, address_space_memory());
+    kvm_coalesced_init();
+    kvm_eventfd_listeners_register();
     return true;
 
 fail:
@@ -440,7 +442,9 @@ fail:
 static void kvm_cleanup(void)
 {
     kvm_vcpus_destroy();
+    kvm_coalesced_cleanup();
     if (kvm_state.vm_fd >= 0) {
+        kvm_eventfd_listeners_unregister();
         memory_listener_unregister(&kvm_memory_listener, address_space_memory());
     }
     kvm_close_all();
@@ -462,4 +466,5 @@ const AccelOps accel_kvm_ops = {
     .has_irqchip = kvm_accel_has_irqchip,
     .set_irq = kvm_set_irq,
     .send_msi = kvm_send_msi,
+    .ioeventfd_supported = kvm_ioeventfd_supported,
 };

@@ -187,6 +187,11 @@ static bool kvm_vcpu_exec(KVMCPU *k)
     int r = ioctl(k->fd, KVM_RUN, 0);
     int err = errno;
     run->immediate_exit = 0;
+    if (kvm_coalesced_pending()) {
+        bql_lock();
+        kvm_coalesced_flush();
+        bql_unlock();
+    }
     if (r < 0) {
         if (err == EINTR || err == EAGAIN) {
             g_atomic_int_set(&k->exit_request, 0);
@@ -265,6 +270,7 @@ static bool kvm_vcpu_init(KVMCPU *k, Error **errp)
     }
     k->run = run;
     this_run = k->run;
+    kvm_coalesced_vcpu_mapped(run);
     k->xsave = g_malloc0(kvm_state.xsave_size);
     return kvm_cpuid_setup(k, errp);
 }

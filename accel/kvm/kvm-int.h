@@ -91,6 +91,20 @@ void kvm_user_irq_after_run(KVMCPU *k);
 /* After a machine reset put the power-on state into the vCPU. */
 void kvm_user_irq_reset(KVMCPU *k);
 
+/* kvm-eventfd.c: the memory API's eventfds as KVM ioeventfds (after the VM exists). */
+void kvm_eventfd_listeners_register(void);
+void kvm_eventfd_listeners_unregister(void);
+bool kvm_ioeventfd_supported(void);
+
+/* kvm-coalesced.c: writes KVM buffers for memory_region_set_coalescing() ranges */
+void kvm_coalesced_init(void);
+void kvm_coalesced_cleanup(void);
+/* A vCPU's kvm_run mapping holds the ring; the first one mapped is used. */
+void kvm_coalesced_vcpu_mapped(struct kvm_run *run);
+/* Writes are waiting (no lock); flush them to the devices with the BQL held. */
+bool kvm_coalesced_pending(void);
+void kvm_coalesced_flush(void);
+
 /* kvm-cpuid.c */
 bool kvm_cpuid_init(Error **errp);
 /* Filter cpu's model by what KVM supports and give the vCPU its CPUID table. */

@@ -694,6 +694,8 @@ static bool rtc_realize(DeviceState *dev, Error **errp)
     s->periodic_timer = timer_new(s->clock, rtc_timer_cb, s);
     s->update_timer = timer_new(s->clock, rtc_timer_cb, s);
     memory_region_init_io(&s->io, &dev->parent_obj, &rtc_io_ops, s, "rtc", 2);
+    /* An index write does nothing the guest sees before its data access: KVM may batch it. */
+    memory_region_set_coalescing(&s->io, 0, 1);
     isa_register_ioport(ISA_DEVICE(dev), &s->io, s->iobase);
     return true;
 }

@@ -6,6 +6,11 @@
  */
 #include "hw/virtio/virtio-pci.h"
 
+#include <glib-unix.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "accel/accel.h"
 #include "hw/pci/msix.h"
 #include "util/bswap.h"
 #include "util/log.h"
@@ -95,6 +100,114 @@ static uint16_t virtio_pci_vector(VirtIOPCIProxy *proxy, uint16_t vector)
     return vector < proxy->nvectors ? vector : VIRTIO_NO_VECTOR;
 }
 
+/* ---- Doorbells as eventfds ------------------------------------------------------------ */
+
+/*
+ * Under KVM a queue kick is an exit: the vCPU thread leaves the guest, takes
+ * the global lock and runs the queue before it may go on.  With an
+ * ioeventfd KVM completes the doorbell write itself and signals an eventfd;
+ * the main loop (which holds the global lock while it dispatches) runs the
+ * queue while the vCPU goes on.
+ *
+ * Only where the accelerator takes eventfds (AccelOps.ioeventfd_supported):
+ * the memory API never signals them, so under the interpreter, where a kick
+ * is a plain function call anyway, the doorbell callbacks stay the only
+ * path.  Under KVM they still serve any write KVM did not match (another
+ * size, a refused eventfd) and do the same thing as the eventfd handler.
+ *
+ * Started for the enabled queues once the driver sets DRIVER_OK, on the
+ * doorbell of the interface it negotiated: the queue's own address in the
+ * notify structure, or the shared legacy QUEUE_NOTIFY port with the queue
+ * number as data match.  Stopped when the device resets.
+ */
+struct VirtIOPCINotifier {
+    VirtIOPCIProxy *proxy;
+    unsigned queue;
+    int fd;                     /* -1 while stopped */
+    guint watch;                /* the main loop's watch on fd */
+    bool modern;                /* on the notify structure, else the legacy port */
+};
+
+static gboolean virtio_pci_notifier_read(gint fd, GIOCondition cond, gpointer opaque)
+{
+    VirtIOPCINotifier *n = opaque;
+    uint64_t kicks;
+
+    if (read(fd, &kicks, sizeof(kicks)) == sizeof(kicks)) {
+        virtio_queue_notify(&n->proxy->vdev, n->queue);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* The doorbells are 16-bit writes of the queue number (4.1.4.4, 4.1.4.8). */
+static void virtio_pci_notifier_attach(VirtIOPCINotifier *n, bool attach)
+{
+    MemoryRegion *mr = n->modern ? &n->proxy->notify : &n->proxy->legacy_io;
+    hwaddr addr = n->modern ? n->queue * NOTIFY_OFF_MULTIPLIER : LEGACY_QUEUE_NOTIFY;
+
+    if (attach) {
+        memory_region_add_eventfd(mr, addr, 2, !n->modern, n->queue, n->fd);
+    } else {
+        memory_region_del_eventfd(mr, addr, 2, !n->modern, n->queue, n->fd);
+    }
+}
+
+static void virtio_pci_notifier_start(VirtIOPCINotifier *n, bool modern)
+{
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+    if (fd < 0) {
+        return;                 /* the doorbell callback goes on working */
+    }
+    n->fd = fd;
+    n->modern = modern;
+    n->watch = g_unix_fd_add(fd, G_IO_IN, virtio_pci_notifier_read, n);
+    virtio_pci_notifier_attach(n, true);
+}
+
+/* With drain set, a kick KVM took before the eventfd left it still runs the queue. */
+static void virtio_pci_notifier_stop(VirtIOPCINotifier *n, bool drain)
+{
+    uint64_t kicks;
+
+    if (n->fd < 0) {
+        return;
+    }
+    virtio_pci_notifier_attach(n, false);
+    g_source_remove(n->watch);
+    if (read(n->fd, &kicks, sizeof(kicks)) == sizeof(kicks) && drain) {
+        virtio_queue_notify(&n->proxy->vdev, n->queue);
+    }
+    close(n->fd);
+    n->fd = -1;
+}
+
+static bool virtio_pci_ioeventfd_usable(VirtIOPCIProxy *proxy)
+{
+    const AccelOps *accel = accel_current();
+    return proxy->ioeventfd && accel && accel->ioeventfd_supported &&
+           accel->ioeventfd_supported();
+}
+
+/* After a status write or a queue enable: an eventfd for each running queue. */
+static void virtio_pci_ioeventfd_update(VirtIOPCIProxy *proxy)
+{
+    VirtIODevice *vdev = &proxy->vdev;
+    bool on = (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) && virtio_pci_ioeventfd_usable(proxy);
+    bool modern = virtio_has_feature(vdev->guest_features, VIRTIO_F_VERSION_1);
+
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        VirtIOPCINotifier *n = &proxy->notifiers[i];
+        bool want = on && vdev->vq[i].enabled;
+        if (n->fd >= 0 && (!want || n->modern != modern)) {
+            virtio_pci_notifier_stop(n, true);
+        }
+        if (want && n->fd < 0) {
+            virtio_pci_notifier_start(n, modern);
+        }
+    }
+}
+
 static void virtio_pci_set_status(VirtIOPCIProxy *proxy, uint8_t status)
 {
     virtio_set_status(&proxy->vdev, status);
@@ -103,6 +216,7 @@ static void virtio_pci_set_status(VirtIOPCIProxy *proxy, uint8_t status)
         proxy->queue_sel = 0;
         pci_set_irq(&proxy->parent_obj, 0);
     }
+    virtio_pci_ioeventfd_update(proxy);
 }
 
 static VirtQueue *virtio_pci_selected(VirtIOPCIProxy *proxy)
@@ -238,6 +352,7 @@ static void virtio_pci_common_write(void *opaque, hwaddr addr, uint64_t val, uns
     case COMMON_Q_ENABLE:
         if (vq_writable && val == 1) {
             virtio_queue_enable(vdev, proxy->queue_sel);
+            virtio_pci_ioeventfd_update(proxy);
         }
         break;
     case COMMON_Q_DESCLO: if (vq_writable) set_lo(&vq->desc_addr, val); break;
@@ -371,6 +486,7 @@ static void virtio_pci_legacy_write(void *opaque, hwaddr addr, uint64_t val, uns
         }
         if (!val) {
             virtqueue_reset(vq);
+            virtio_pci_ioeventfd_update(proxy);
             break;
         }
         /* 4.1.4.8: the legacy layout: descriptors, available ring, used ring page-aligned. */
@@ -380,6 +496,7 @@ static void virtio_pci_legacy_write(void *opaque, hwaddr addr, uint64_t val, uns
         vq->used_addr = (vq->avail_addr + 6 + 2ull * vq->num + LEGACY_QUEUE_ALIGN - 1) &
                         ~(uint64_t)(LEGACY_QUEUE_ALIGN - 1);
         virtio_queue_enable(vdev, proxy->queue_sel);
+        virtio_pci_ioeventfd_update(proxy);
         break;
     case LEGACY_QUEUE_SEL:
         proxy->queue_sel = val;
@@ -450,6 +567,10 @@ static bool virtio_pci_realize(PCIDevice *pci, Error **errp)
     if (!vpc->realize(proxy, errp)) {
         return false;
     }
+    proxy->notifiers = g_new0(VirtIOPCINotifier, vdev->nvqs);
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        proxy->notifiers[i] = (VirtIOPCINotifier){ .proxy = proxy, .queue = i, .fd = -1 };
+    }
     vdev->transport = (VirtIOTransport){ virtio_pci_notify, proxy };
     vdev->host_features |= 1ull << VIRTIO_F_VERSION_1 |
                            1ull << VIRTIO_F_RING_INDIRECT_DESC |
@@ -502,6 +623,8 @@ static bool virtio_pci_realize(PCIDevice *pci, Error **errp)
     return true;
 
 fail:
+    g_free(proxy->notifiers);
+    proxy->notifiers = NULL;
     if (vpc->exit) {
         vpc->exit(proxy);
     }
@@ -513,6 +636,11 @@ static void virtio_pci_exit(PCIDevice *pci)
 {
     VirtIOPCIProxy *proxy = VIRTIO_PCI(pci);
     VirtIOPCIClass *vpc = virtio_pci_get_class(proxy);
+    for (unsigned i = 0; i < proxy->vdev.nvqs; i++) {
+        virtio_pci_notifier_stop(&proxy->notifiers[i], false);
+    }
+    g_free(proxy->notifiers);
+    proxy->notifiers = NULL;
     if (vpc->exit) {
         vpc->exit(proxy);
     }
@@ -536,6 +664,7 @@ static void virtio_pci_reset(DeviceState *dev)
 
 static const Property virtio_pci_props[] = {
     PROP_UINT32("vectors", VirtIOPCIProxy, nvectors, 0),
+    PROP_BOOL("ioeventfd", VirtIOPCIProxy, ioeventfd, true),
     PROP_END,
 };
 

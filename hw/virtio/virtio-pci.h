@@ -15,10 +15,15 @@
 #define TYPE_VIRTIO_PCI "virtio-pci"
 #define PCI_VENDOR_ID_REDHAT_QUMRANET 0x1af4
 
+/* A queue's doorbell as an eventfd (virtio-pci.c). */
+typedef struct VirtIOPCINotifier VirtIOPCINotifier;
+
 typedef struct VirtIOPCIProxy {
     PCIDevice parent_obj;
     VirtIODevice vdev;
     uint32_t nvectors;          /* property "vectors": MSI-X vectors; 0: queues + 1 */
+    bool ioeventfd;             /* property "ioeventfd": doorbells as eventfds under KVM */
+    VirtIOPCINotifier *notifiers;   /* one per queue */
     MemoryRegion legacy_io, msix_bar, modern_bar;
     MemoryRegion common, isr, device, notify;
     uint32_t dfselect, gfselect;

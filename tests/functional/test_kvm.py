@@ -1,11 +1,16 @@
 """-accel kvm with the small guests of tests/guest/: serial output, PIO and
-MMIO exits, ring 3, timer interrupts, SMP bring-up, resets; the monitor
-against running, spinning and hammering guests; start-up errors.
+MMIO exits, ring 3, timer interrupts, SMP bring-up, resets, virtio-blk with
+and without ioeventfds; the monitor against running, spinning and
+hammering guests; start-up errors.
 
 Skips (exit 77, "SKIP: ..." on stdout) where /dev/kvm cannot be opened or
 the guests were not built (no nasm)."""
 import os
+import random
+import re
+import struct
 import sys
+import tempfile
 import time
 from kemutest import Console, fail, run
 
@@ -13,6 +18,7 @@ GUESTS = {name: os.environ.get("KEMU_GUEST_" + name.upper().replace("-", "_"))
           for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset"]}
 BASE = ["-accel", "kvm", "-M", "pc", "-display", "none", "-nographic", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+VIRTIO_GUEST = os.environ.get("KEMU_GUEST_MB_VIRTIO_BLK")     # built with gcc -m32
 EXIT_PASS = 33          # isa-debug-exit: (0x10 << 1) | 1
 TIMEOUT = 60
 
@@ -198,6 +204,47 @@ def test_userspace_irqchip():
         c.close()
 
 
+def virtio_blk_run(tmp, legacy, *extra):
+    """mb-virtio-blk on a fresh raw image: the checksum it prints of sectors
+    0-7 is the image's, and sector 8 holds its pattern afterwards."""
+    img = os.path.join(tmp, "disk.img")
+    data = random.Random(legacy).randbytes(64 * 1024)
+    with open(img, "wb") as f:
+        f.write(data)
+    args = BASE + ["-kernel", VIRTIO_GUEST, "-append", "repeat=50 legacy=%d" % legacy,
+                   "-drive", "file=%s,format=raw,if=virtio" % img] + list(extra)
+    code, out, err = run(args, timeout=TIMEOUT)
+    if code != EXIT_PASS:
+        fail("mb-virtio-blk %s: exit %d\nstdout: %s\nstderr: %s"
+             % (" ".join(extra), code, out, err))
+    s = 0
+    for (w,) in struct.iter_unpack("<I", data[:8 * 512]):
+        s = (((s << 1) | (s >> 31)) + w) & 0xffffffff
+    want(out, "sectors=8 checksum=%08x" % s, "wrote sector 8", "PASS virtio-blk")
+    with open(img, "rb") as f:
+        if f.read()[8 * 512:9 * 512] != bytes((i * 7 + 8) & 0xff for i in range(512)):
+            fail("mb-virtio-blk %s: the host does not see sector 8" % " ".join(extra))
+    return out
+
+
+def test_virtio_blk():
+    # The doorbell through an ioeventfd (the default: no exit to kemu) and through exits.
+    if not VIRTIO_GUEST or not os.path.exists(VIRTIO_GUEST):
+        print("skipped: mb-virtio-blk not built (gcc -m32?)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for legacy in (0, 1):
+            for ioeventfd in ("on", "off"):
+                out = virtio_blk_run(tmp, legacy,
+                                     "-global", "virtio-blk-pci.ioeventfd=" + ioeventfd)
+                m = re.search(r"reads=(\d+) tsc=([0-9a-f]+) kick_tsc=([0-9a-f]+)", out)
+                n = int(m.group(1))
+                print("virtio-blk %s ioeventfd=%s: %d TSC cycles per request, %d per doorbell"
+                      % ("legacy" if legacy else "modern", ioeventfd,
+                         int(m.group(2), 16) // n, int(m.group(3), 16) // n))
+        virtio_blk_run(tmp, 0, "-machine", "kernel-irqchip=off")
+
+
 def test_cpu_models():
     for model in ["host", "max", "qemu32", "kvm64", "base", "qemu64,+avx2,-sse2,x2apic=off"]:
         want(guest("mb-hello", "-cpu", model), "hello from multiboot")
@@ -243,7 +290,7 @@ def main():
         skip("guest images not built (nasm missing?): " + ", ".join(missing))
     tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset,
              test_monitor_running, test_monitor_prelaunch, test_bad_guests,
-             test_userspace_irqchip, test_cpu_models, test_errors]
+             test_userspace_irqchip, test_virtio_blk, test_cpu_models, test_errors]
     for t in tests:
         t0 = time.monotonic()
         t()

@@ -476,6 +476,89 @@ static void test_listener_diff(void **state)
     fixture_free(f);
 }
 
+static void rec_eventfd(MemoryListener *l, const MemoryRegionIoeventfd *e, char sign)
+{
+    g_string_append_printf(((Rec *)l)->log, "%cfd%d@%" PRIx64 ":%u", sign, e->fd, e->addr,
+                           e->size);
+    if (e->match_data) {
+        g_string_append_printf(((Rec *)l)->log, "=%" PRIx64, e->data);
+    }
+    g_string_append(((Rec *)l)->log, ";");
+}
+
+static void rec_eventfd_add(MemoryListener *l, const MemoryRegionIoeventfd *e)
+{
+    rec_eventfd(l, e, '+');
+}
+
+static void rec_eventfd_del(MemoryListener *l, const MemoryRegionIoeventfd *e)
+{
+    rec_eventfd(l, e, '-');
+}
+
+/* Eventfds follow their region: absolute addresses, moves, aliases, (un)registration. */
+static void test_listener_eventfds(void **state)
+{
+    Fixture *f = fixture_new(1 * MiB);
+    MemoryRegion io, alias;
+    RecDev d;
+    Rec r;
+
+    rec_dev_init(&d);
+    memory_region_init_io(&io, NULL, &rec_ops_default, &d, "io", 0x100);
+    memory_region_add_subregion(&f->root, 0x1000, &io);
+    rec_listener_init(&r);
+    r.l.eventfd_add = rec_eventfd_add;
+    r.l.eventfd_del = rec_eventfd_del;
+    memory_listener_register(&r.l, &f->as);
+
+    /* Adding one is not a topology change: only the eventfd is reported. */
+    g_string_truncate(r.log, 0);
+    memory_region_add_eventfd(&io, 0x10, 2, false, 0, 7);
+    memory_region_add_eventfd(&io, 0x20, 2, true, 3, 8);
+    assert_string_equal(r.log->str, "B;+fd7@1010:2;C;B;+fd8@1020:2=3;C;");
+
+    /* The memory API never signals: the write still reaches the callback. */
+    d.nr = 0;
+    address_space_st(&f->as, 0x1010, 5, 2, NULL);
+    check_call(&d, 0, true, 0x10, 2, 5);
+
+    /* Moving the region moves the eventfds. */
+    g_string_truncate(r.log, 0);
+    memory_region_set_address(&io, 0x2000);
+    assert_string_equal(r.log->str, "B;-io@1000:100;+io@2000:100;"
+                        "-fd7@1010:2;-fd8@1020:2=3;+fd7@2010:2;+fd8@2020:2=3;C;");
+
+    /* An alias of part of the region shows only the eventfds inside it. */
+    g_string_truncate(r.log, 0);
+    memory_region_init_alias(&alias, NULL, "alias", &io, 0x18, 0x10);
+    memory_region_add_subregion(&f->root, 0x5000, &alias);
+    assert_string_equal(r.log->str, "B;+io@5000:10;+fd8@5008:2=3;C;");
+
+    /* Unregistering tells the listener everything goes away, eventfds first. */
+    g_string_truncate(r.log, 0);
+    memory_listener_unregister(&r.l, &f->as);
+    assert_string_equal(r.log->str, "B;-fd7@2010:2;-fd8@2020:2=3;-fd8@5008:2=3;"
+                        "-io@2000:100;-io@5000:10;C;");
+    memory_listener_register(&r.l, &f->as);
+
+    /* Disabling the region or deleting an eventfd removes it. */
+    g_string_truncate(r.log, 0);
+    memory_region_del_eventfd(&io, 0x10, 2, false, 0, 7);
+    assert_string_equal(r.log->str, "B;-fd7@2010:2;C;");
+    g_string_truncate(r.log, 0);
+    memory_region_finalize(&alias);
+    memory_region_set_enabled(&io, false);
+    assert_string_equal(r.log->str, "B;-io@5000:10;-fd8@5008:2=3;C;"
+                        "B;-io@2000:100;-fd8@2020:2=3;C;");
+
+    memory_listener_unregister(&r.l, &f->as);
+    g_string_free(r.log, true);
+    memory_region_del_eventfd(&io, 0x20, 2, true, 3, 8);
+    memory_region_finalize(&io);
+    fixture_free(f);
+}
+
 static void test_flatview_ref_survives(void **state)
 {
     Fixture *f = fixture_new(1 * MiB);
@@ -1154,6 +1237,7 @@ int main(void)
         cmocka_unit_test(test_set_size_and_readonly),
         cmocka_unit_test(test_listener_register_replays),
         cmocka_unit_test(test_listener_diff),
+        cmocka_unit_test(test_listener_eventfds),
         cmocka_unit_test(test_flatview_ref_survives),
         cmocka_unit_test(test_unassigned_all_ones),
         cmocka_unit_test(test_io_split),
