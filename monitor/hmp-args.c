@@ -13,7 +13,7 @@
 /* One element of args_type: "name:type[?]" or "name:-x[?]". */
 typedef struct HmpArgSpec {
     char *name;
-    char type;          /* 's', 'S', 'F', 'i', 'l', 'o', 'b', '/', '-' */
+    char type;          /* 's', 'S', 'F', 'i', 'l', 'o', 'b', '-' */
     char flag;          /* the letter of a '-' flag */
     bool optional;
 } HmpArgSpec;
@@ -25,7 +25,6 @@ typedef struct HmpArg {
     char *str;          /* s, S, F */
     int64_t num;        /* i, l, o */
     bool on;            /* b, flags */
-    HmpFormat fmt;      /* / */
 } HmpArg;
 
 struct HmpArgs {
@@ -47,7 +46,7 @@ static const char *hmp_skip_space(const char *p)
 
 static bool hmp_type_valid(char t)
 {
-    return strchr("sSFilob/", t) != NULL;
+    return strchr("sSFilob", t) != NULL;
 }
 
 static void hmp_specs_free(GArray *specs)
@@ -192,62 +191,6 @@ static bool hmp_parse_number(const char *word, int64_t *out)
     return true;
 }
 
-/* "/[count][fmt][size]" (the slash already seen): the display format of x/xp. */
-static bool hmp_parse_format(const char *word, HmpFormat *fmt, Error **errp)
-{
-    const char *p = word;
-    int count = 1, size = 0;
-    char format = 0;
-
-    if (g_ascii_isdigit(*p)) {
-        count = 0;
-        while (g_ascii_isdigit(*p)) {
-            if (count > (INT_MAX - 9) / 10) {
-                error_setg(errp, "format count too large");
-                return false;
-            }
-            count = count * 10 + (*p++ - '0');
-        }
-    }
-    for (; *p; p++) {
-        switch (*p) {
-        case 'x': case 'd': case 'u': case 'o': case 'c': case 'i': case 's':
-            format = *p;
-            break;
-        case 'b':
-            size = 1;
-            break;
-        case 'h':
-            size = 2;
-            break;
-        case 'w':
-            size = 4;
-            break;
-        case 'g':
-            size = 8;
-            break;
-        default:
-            if (g_ascii_isprint(*p)) {
-                error_setg(errp, "invalid char in format: '%c'", *p);
-            } else {
-                error_setg(errp, "invalid char in format: 0x%02x", (unsigned char)*p);
-            }
-            return false;
-        }
-    }
-    if (!format) {
-        format = 'x';
-    }
-    if (!size) {
-        /* Characters and strings go byte by byte; everything else by words. */
-        size = (format == 'c' || format == 's') ? 1 : 4;
-    }
-    fmt->count = count;
-    fmt->format = format;
-    fmt->size = size;
-    return true;
-}
-
 /* Reject control characters: no command takes them and they garble output. */
 static bool hmp_check_chars(const char *text, Error **errp)
 {
@@ -359,12 +302,6 @@ static bool hmp_parse_one(HmpArg *arg, const HmpArgSpec *spec, const char **pp,
             return false;
         }
         break;
-    case '/':
-        word = hmp_read_word(&p);
-        if (!hmp_parse_format(word + 1, &arg->fmt, errp)) {
-            return false;
-        }
-        break;
     default:
         g_assert_not_reached();
     }
@@ -400,10 +337,6 @@ HmpArgs *hmp_parse_args(const HmpCommand *cmd, const char *text, Error **errp)
         HmpArg *arg = hmp_args_add(args, spec);
         p = hmp_skip_space(p);
         i++;
-        /* A format is recognised by its slash; without one the defaults apply. */
-        if (spec->type == '/' && *p != '/') {
-            continue;
-        }
         if (!*p) {
             if (spec->optional) {
                 continue;
@@ -484,15 +417,6 @@ bool hmp_arg_bool(const HmpArgs *args, const char *name, bool def)
         return def;
     }
     return arg->on;
-}
-
-HmpFormat hmp_arg_format(const HmpArgs *args, const char *name)
-{
-    const HmpArg *arg = hmp_arg_find(args, name);
-    if (!arg || arg->type != '/') {
-        return (HmpFormat){ .count = 1, .format = 'x', .size = 4 };
-    }
-    return arg->fmt;
 }
 
 const HmpCommand *hmp_find_command(const HmpCommand *table, const char *name)

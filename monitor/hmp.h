@@ -9,8 +9,6 @@
  *   i  a 32-bit integer; l  a 64-bit integer (decimal, 0x hex, 0 octal, negative allowed)
  *   o  a size with optional suffix (k, M, G...)
  *   b  on/off
- *   /  a format /[count][fmt][size] for x and xp: fmt in x,d,u,o,c,i,s; size b,h,w,g
- *      (a format without a size uses 1 for c and s, else 4)
  *   -x a flag "-x" (name:-x), set or not
  * A '?' after the type makes the argument optional.
  */
@@ -43,15 +41,6 @@ const char *hmp_arg_str(const HmpArgs *args, const char *name);
 int64_t hmp_arg_int(const HmpArgs *args, const char *name, int64_t def);
 /* bool value or flag presence; def if absent. */
 bool hmp_arg_bool(const HmpArgs *args, const char *name, bool def);
-
-/* The /fmt of x and xp. */
-typedef struct HmpFormat {
-    int count;
-    char format;                /* 'x', 'd', 'u', 'o', 'c', 'i', 's' */
-    int size;                   /* 1, 2, 4, 8 */
-} HmpFormat;
-/* The format argument of name; defaults count=1, format='x', size=4 when absent. */
-HmpFormat hmp_arg_format(const HmpArgs *args, const char *name);
 
 /* The command tables (monitor/hmp-commands.c). */
 extern const HmpCommand hmp_commands[];

@@ -138,3 +138,30 @@ def sock_expect(sock, text, timeout=10.0):
             fail("socket closed waiting for %r; got %r" % (text, buf[-2000:]))
         buf += data
     return buf.decode(errors="replace")
+
+
+def virtio_blk_guest(args, tmp, legacy, timeout=60):
+    """tests/guest/mb-virtio-blk.c (args: kemu's options up to the guest's)
+    on a fresh raw image: the checksum it prints of sectors 0-7 is the
+    image's, and sector 8 holds its pattern afterwards.  Returns its output."""
+    import random
+    import struct
+    img = os.path.join(tmp, "disk.img")
+    data = random.Random(legacy).randbytes(64 * 1024)
+    with open(img, "wb") as f:
+        f.write(data)
+    code, out, err = run(args + ["-drive", "file=%s,format=raw,if=virtio" % img],
+                         timeout=timeout)
+    what = "mb-virtio-blk legacy=%d %s" % (legacy, " ".join(args))
+    if code != 33:
+        fail("%s: exit %d\nstdout: %s\nstderr: %s" % (what, code, out, err))
+    s = 0
+    for (w,) in struct.iter_unpack("<I", data[:8 * 512]):
+        s = (((s << 1) | (s >> 31)) + w) & 0xffffffff
+    for text in ("sectors=8 checksum=%08x" % s, "wrote sector 8", "PASS virtio-blk"):
+        if text not in out:
+            fail("%s: expected %r in %r" % (what, text, out))
+    with open(img, "rb") as f:
+        if f.read()[8 * 512:9 * 512] != bytes((i * 7 + 8) & 0xff for i in range(512)):
+            fail("%s: the host does not see sector 8" % what)
+    return out

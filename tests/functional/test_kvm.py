@@ -6,13 +6,11 @@ hammering guests; start-up errors.
 Skips (exit 77, "SKIP: ..." on stdout) where /dev/kvm cannot be opened or
 the guests were not built (no nasm)."""
 import os
-import random
 import re
-import struct
 import sys
 import tempfile
 import time
-from kemutest import Console, fail, run
+from kemutest import Console, fail, run, virtio_blk_guest
 
 GUESTS = {name: os.environ.get("KEMU_GUEST_" + name.upper().replace("-", "_"))
           for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset"]}
@@ -205,26 +203,9 @@ def test_userspace_irqchip():
 
 
 def virtio_blk_run(tmp, legacy, *extra):
-    """mb-virtio-blk on a fresh raw image: the checksum it prints of sectors
-    0-7 is the image's, and sector 8 holds its pattern afterwards."""
-    img = os.path.join(tmp, "disk.img")
-    data = random.Random(legacy).randbytes(64 * 1024)
-    with open(img, "wb") as f:
-        f.write(data)
-    args = BASE + ["-kernel", VIRTIO_GUEST, "-append", "repeat=50 legacy=%d" % legacy,
-                   "-drive", "file=%s,format=raw,if=virtio" % img] + list(extra)
-    code, out, err = run(args, timeout=TIMEOUT)
-    if code != EXIT_PASS:
-        fail("mb-virtio-blk %s: exit %d\nstdout: %s\nstderr: %s"
-             % (" ".join(extra), code, out, err))
-    s = 0
-    for (w,) in struct.iter_unpack("<I", data[:8 * 512]):
-        s = (((s << 1) | (s >> 31)) + w) & 0xffffffff
-    want(out, "sectors=8 checksum=%08x" % s, "wrote sector 8", "PASS virtio-blk")
-    with open(img, "rb") as f:
-        if f.read()[8 * 512:9 * 512] != bytes((i * 7 + 8) & 0xff for i in range(512)):
-            fail("mb-virtio-blk %s: the host does not see sector 8" % " ".join(extra))
-    return out
+    return virtio_blk_guest(BASE + ["-kernel", VIRTIO_GUEST, "-append",
+                                    "repeat=50 legacy=%d" % legacy] + list(extra),
+                            tmp, legacy, timeout=TIMEOUT)
 
 
 def test_virtio_blk():

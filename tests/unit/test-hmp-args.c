@@ -258,65 +258,6 @@ static void test_too_many(void **state)
     expect_error("a:i?", "1 2", "extraneous characters at the end of line");
 }
 
-static void test_format(void **state)
-{
-    HmpArgs *args = parse("fmt:/,addr:l", "/10xb 0x1000", NULL);
-    assert_non_null(args);
-    HmpFormat f = hmp_arg_format(args, "fmt");
-    assert_int_equal(f.count, 10);
-    assert_int_equal(f.format, 'x');
-    assert_int_equal(f.size, 1);
-    assert_int_equal(hmp_arg_int(args, "addr", 0), 0x1000);
-    hmp_args_free(args);
-
-    args = parse("fmt:/,addr:l", "/i 0", NULL);
-    f = hmp_arg_format(args, "fmt");
-    assert_int_equal(f.count, 1);
-    assert_int_equal(f.format, 'i');
-    hmp_args_free(args);
-
-    args = parse("fmt:/,addr:l", "/3s 0", NULL);
-    f = hmp_arg_format(args, "fmt");
-    assert_int_equal(f.count, 3);
-    assert_int_equal(f.format, 's');
-    assert_int_equal(f.size, 1);
-    hmp_args_free(args);
-
-    args = parse("fmt:/,addr:l", "/2g 0", NULL);
-    f = hmp_arg_format(args, "fmt");
-    assert_int_equal(f.count, 2);
-    assert_int_equal(f.format, 'x');
-    assert_int_equal(f.size, 8);
-    hmp_args_free(args);
-}
-
-static void test_format_default(void **state)
-{
-    HmpArgs *args = parse("fmt:/,addr:l", "0x10", NULL);
-    assert_non_null(args);
-    assert_false(hmp_arg_has(args, "fmt"));
-    HmpFormat f = hmp_arg_format(args, "fmt");
-    assert_int_equal(f.count, 1);
-    assert_int_equal(f.format, 'x');
-    assert_int_equal(f.size, 4);
-    assert_int_equal(hmp_arg_int(args, "addr", 0), 0x10);
-    hmp_args_free(args);
-
-    args = parse("fmt:/,addr:l", "/ 0x10", NULL);
-    assert_non_null(args);
-    f = hmp_arg_format(args, "fmt");
-    assert_int_equal(f.count, 1);
-    assert_int_equal(f.size, 4);
-    hmp_args_free(args);
-}
-
-static void test_bad_format(void **state)
-{
-    expect_error("fmt:/,addr:l", "/10z 0", "invalid char in format: 'z'");
-    expect_error("fmt:/,addr:l", "/x5 0", "invalid char in format: '5'");
-    expect_error("fmt:/,addr:l", "/99999999999 0", "format count too large");
-}
-
 static void test_control_chars(void **state)
 {
     expect_error("a:s", "ab\x01" "cd", "invalid control character 0x01");
@@ -383,8 +324,6 @@ static void test_wrong_getter(void **state)
     assert_null(hmp_arg_str(args, "n"));
     assert_int_equal(hmp_arg_int(args, "s", -1), -1);
     assert_true(hmp_arg_bool(args, "n", true));
-    HmpFormat f = hmp_arg_format(args, "n");
-    assert_int_equal(f.format, 'x');
     hmp_args_free(args);
     hmp_args_free(NULL);
     assert_false(hmp_arg_has(NULL, "x"));
@@ -432,9 +371,6 @@ int main(void)
         cmocka_unit_test(test_optional),
         cmocka_unit_test(test_missing),
         cmocka_unit_test(test_too_many),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_format_default),
-        cmocka_unit_test(test_bad_format),
         cmocka_unit_test(test_control_chars),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_long_input),
