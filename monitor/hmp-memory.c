@@ -21,6 +21,7 @@
 #include "system/memory.h"
 #include "target-i386/disas.h"
 #include "target-i386/page-walk.h"
+#include "util/bswap.h"
 #include "util/cutils.h"
 
 /* Bounds on one command's output, so a typo cannot stall the monitor. */
@@ -392,10 +393,7 @@ static void mem_dump(Monitor *mon, const CPUX86State *env, const MemFormat *fmt,
             break;
         }
         for (unsigned i = 0; i < l; i += wsize) {
-            uint64_t v = 0;
-            for (int k = wsize - 1; k >= 0; k--) {
-                v = (v << 8) | buf[i + k];          /* guest memory is little endian */
-            }
+            uint64_t v = ld_le_n(buf + i, wsize);    /* guest memory is little endian */
             switch (fmt->format) {
             case 'o':
                 g_string_append_printf(out, " %#*" PRIo64, digits, v);

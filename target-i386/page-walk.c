@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "system/memory.h"
+#include "util/bswap.h"
 
 #define CR4_LA57        (1u << 12)      /* SDM vol. 3, 2.5: 57-bit linear addresses */
 
@@ -134,15 +135,7 @@ static bool pw_read_entries(const PwFormat *f, uint64_t pa, unsigned n, uint64_t
         return false;
     }
     for (unsigned i = 0; i < n; i++) {
-        if (f->entry_size == 4) {
-            uint32_t v;
-            memcpy(&v, buf + 4 * i, 4);
-            out[i] = GUINT32_FROM_LE(v);
-        } else {
-            uint64_t v;
-            memcpy(&v, buf + 8 * i, 8);
-            out[i] = GUINT64_FROM_LE(v);
-        }
+        out[i] = ld_le_n(buf + f->entry_size * i, f->entry_size);
     }
     return true;
 }

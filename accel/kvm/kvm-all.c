@@ -27,7 +27,7 @@ bool kvm_has_cap(int cap)
     return ioctl(kvm_state.vm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }
 
-static int kvm_cap_value(int cap)
+int kvm_cap_value(int cap)
 {
     int r = ioctl(kvm_state.vm_fd, KVM_CHECK_EXTENSION, cap);
     return r > 0 ? r : 0;

@@ -62,10 +62,8 @@ static void pio_del(MemoryListener *l, const FlatRange *fr) { zone_update(fr, tr
 
 void kvm_coalesced_init(void)
 {
-    ring_page = kvm_has_cap(KVM_CAP_COALESCED_MMIO) ?
-                ioctl(kvm_state.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO) : 0;
-    if (ring_page <= 0) {
-        ring_page = 0;
+    ring_page = kvm_cap_value(KVM_CAP_COALESCED_MMIO);
+    if (!ring_page) {
         return;
     }
     pio_ok = kvm_has_cap(KVM_CAP_COALESCED_PIO);

@@ -68,6 +68,8 @@ static inline KVMCPU *kvm_cpu(X86CPU *cpu)
 
 /* kvm-all.c */
 bool kvm_has_cap(int cap);
+/* KVM_CHECK_EXTENSION's value for cap, 0 if absent. */
+int kvm_cap_value(int cap);
 /* KVM_SET_LAPIC etc. on a vCPU fd, retried on EINTR; -errno on failure. */
 int kvm_vcpu_ioctl(KVMCPU *k, unsigned long req, void *arg);
 
