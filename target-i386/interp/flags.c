@@ -142,5 +142,9 @@ void x86_set_eflags(X86Interp *s, uint64_t val, uint64_t mask)
         cc_set_flags(s, f);
     }
     mask &= ~(uint64_t)CC_ARITH;
-    s->env->eflags = (s->env->eflags & ~mask) | (val & mask) | 2;
+    uint64_t old = s->env->eflags;
+    s->env->eflags = (old & ~mask) | (val & mask) | 2;
+    if ((old ^ s->env->eflags) & AC_MASK) {
+        x86_ac_sync(s);         /* POPF at CPL 3 may turn alignment checking on */
+    }
 }

@@ -59,6 +59,7 @@ enum { MMU_KERNEL, MMU_USER, MMU_NB };
  */
 #define TLB_IO      1u          /* not plain RAM: address_space_ld/st */
 #define TLB_CODE    2u          /* a write to a page holding decoded code */
+#define TLB_AC      4u          /* alignment checking is on: user data accesses go slow */
 #define TLB_EMPTY   UINT64_MAX
 
 typedef struct TLBEntry {
@@ -188,6 +189,7 @@ struct X86Interp {
     /* Paging registers the TLB was filled under. */
     uint64_t tlb_cr0, tlb_cr3, tlb_cr4, tlb_efer;
     bool tlb_a20;
+    bool tlb_ac;                /* user data entries carry TLB_AC */
 
     /* Exceptions: set before longjmp to jb. */
     jmp_buf jb;
@@ -431,6 +433,8 @@ const uint8_t *x86_fetch_ptr(X86Interp *s, uint64_t lin, uint64_t *phys, bool ma
                              bool *faulted);
 void x86_tlb_flush(X86Interp *s);
 void x86_tlb_flush_page(X86Interp *s, uint64_t lin);
+/* After CR0.AM, EFLAGS.AC or CPL may have changed: refill user data entries if #AC turned on or off. */
+void x86_ac_sync(X86Interp *s);
 /* Mark write entries of phys page in every context as TLB_CODE. */
 void x86_tlb_protect_code_page(uint64_t page);
 /* Clear the jump caches of every context (before freeing blocks). */

@@ -342,6 +342,42 @@ void x86_tlb_protect_code_page(uint64_t page)
     }
 }
 
+/*
+ * Alignment checking (SDM vol. 3, 6.15, interrupt 17): CR0.AM, EFLAGS.AC
+ * and CPL 3.  While it is on, user read and write entries carry TLB_AC, so
+ * the inline fast paths miss and every user data access comes through the
+ * slow paths below, which check the alignment; while it is off the fast
+ * paths do no extra work at all.
+ */
+static inline bool ac_active(X86Interp *s)
+{
+    return s->cpl == 3 && (s->env->cr[0] & CR0_AM) && (s->env->eflags & AC_MASK);
+}
+
+void x86_ac_sync(X86Interp *s)
+{
+    bool on = ac_active(s);
+
+    if (G_LIKELY(on == s->tlb_ac)) {
+        return;
+    }
+    memset(s->tlb[MMU_USER][ACC_READ], 0xff, sizeof(s->tlb[MMU_USER][ACC_READ]));
+    memset(s->tlb[MMU_USER][ACC_WRITE], 0xff, sizeof(s->tlb[MMU_USER][ACC_WRITE]));
+    s->tlb_ac = on;
+}
+
+/*
+ * #AC(0) for a user data access of size bytes not aligned to its size.
+ * Implicit supervisor accesses (descriptor tables, the TSS, the inner
+ * stack of an event) are made with MMU_KERNEL and never checked.
+ */
+static inline void ac_check(X86Interp *s, uint64_t lin, unsigned size, int mmu)
+{
+    if (G_UNLIKELY(mmu == MMU_USER && (lin & (size - 1)) != 0) && ac_active(s)) {
+        x86_raise(s, EXC_AC, 0);
+    }
+}
+
 static TLBEntry *tlb_fill(X86Interp *s, uint64_t lin, int kind, int mmu, int seg,
                           bool may_fault)
 {
@@ -378,6 +414,9 @@ static TLBEntry *tlb_fill(X86Interp *s, uint64_t lin, int kind, int mmu, int seg
     }
     if (kind == ACC_WRITE && x86_code_page_has_code(phys)) {
         e->tag |= TLB_CODE;
+    }
+    if (mmu == MMU_USER && kind != ACC_EXEC && s->tlb_ac) {
+        e->tag |= TLB_AC;
     }
     s->tlb_phys[mmu][kind][idx] = phys;
     return e;
@@ -435,6 +474,7 @@ uint64_t x86_ld_slow(X86Interp *s, uint64_t lin, int ot, int mmu, int seg)
     unsigned size = 1u << ot;
     TLBEntry *e;
 
+    ac_check(s, lin, size, mmu);
     if (crosses_page(lin, size)) {
         uint64_t v = 0;
         for (unsigned i = 0; i < size; i++) {
@@ -477,6 +517,7 @@ void x86_st_slow(X86Interp *s, uint64_t lin, int ot, uint64_t val, int mmu, int 
 {
     unsigned size = 1u << ot;
 
+    ac_check(s, lin, size, mmu);
     if (crosses_page(lin, size)) {
         /* Both pages must be writable before any byte is written. */
         uint64_t lin2 = ((lin | 0xfff) + 1) & s->sys_lin_mask;
@@ -496,6 +537,7 @@ void *x86_wptr_slow(X86Interp *s, uint64_t lin, int ot, int mmu, int seg)
     unsigned size = 1u << ot;
     TLBEntry *e;
 
+    ac_check(s, lin, size, mmu);
     if (crosses_page(lin, size)) {
         tlb_lookup(s, lin, ACC_WRITE, mmu, seg);
         tlb_lookup(s, ((lin | 0xfff) + 1) & s->sys_lin_mask, ACC_WRITE, mmu, seg);

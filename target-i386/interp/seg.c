@@ -77,6 +77,7 @@ void x86_update_mode(X86Interp *s)
     for (int i = 0; i < CPU_NB_SEGS; i++) {
         x86_update_seg(s, i);
     }
+    x86_ac_sync(s);
 }
 
 void x86_seg_check(X86Interp *s, int seg, uint64_t off, unsigned size, bool write)

@@ -63,7 +63,9 @@ def make_case(seed, index, families):
     c.fswmask = 0xffff & ~g.undef_fsw
     c.quirks = g.quirks
     c.addr = g.addr
-    c.known = g.known
+    # #AC is modelled now (mmu.c): forms_int.py still marks its alignment
+    # cases with gen.KNOWN_AC, but they must match KVM like any other.
+    c.known = "" if g.known == gen.KNOWN_AC else g.known
     c.name = c.family = family_name(fn)
     return c
 

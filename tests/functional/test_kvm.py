@@ -13,7 +13,8 @@ import time
 from kemutest import Console, fail, run, virtio_blk_guest
 
 GUESTS = {name: os.environ.get("KEMU_GUEST_" + name.upper().replace("-", "_"))
-          for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset"]}
+          for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset",
+                       "mb-vectors"]}
 BASE = ["-accel", "kvm", "-M", "pc", "-display", "none", "-nographic", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
 VIRTIO_GUEST = os.environ.get("KEMU_GUEST_MB_VIRTIO_BLK")     # built with gcc -m32
@@ -78,6 +79,32 @@ def test_timer():
 def test_smp():
     want(guest("mb-smp", "-smp", "4"), "CPUs: 4", "APs started: 3", "PASS smp")
     want(guest("mb-smp", "-smp", "2,cores=2"), "CPUs: 2", "APs started: 1", "PASS smp")
+
+
+def test_vectors():
+    # The exception vectors under KVM, then the same lines from the interpreter:
+    # the host is the oracle.  kvmemu=1 skips what KVM's instruction emulator
+    # (which runs CPL 0 on this host) cannot do: protected-mode INT3/INTO/INT n,
+    # BOUND, x87/SSE arithmetic, paging outside long mode, #AC in 32-bit ring 3.
+    out = guest("mb-vectors", "-append", "kvmemu=1")
+    want(out, "vector 00 de-div0 err=none eip=insn", "vector 13 gp-exec-only-ds err=00000040",
+         "dr6.bs=00004000", "vector 08 df-de-then-np err=00000000", "PASS vectors")
+    args = [a if a != "kvm" else "tcg" for a in BASE]
+    code, ref, err = run(args + ["-kernel", GUESTS["mb-vectors"]], timeout=TIMEOUT * 2)
+    if code != EXIT_PASS:
+        fail("mb-vectors under tcg: exit %d\n%s\n%s" % (code, ref, err))
+    ref_lines = {l.split()[2]: l for l in ref.splitlines() if l.startswith("vector ")}
+    compared = 0
+    for line in out.splitlines():
+        if not line.startswith("vector ") or "skipped" in line:
+            continue
+        name = line.split()[2]
+        if ref_lines.get(name) != line:
+            fail("mb-vectors %s: kvm %r, tcg %r" % (name, line, ref_lines.get(name)))
+        compared += 1
+    if "dr6.bs=00004000" not in ref:
+        fail("tcg: single step without DR6.BS: %r" % ref)
+    print("mb-vectors: %d cases equal under kvm and tcg" % compared)
 
 
 def test_reset(*extra):
@@ -269,7 +296,7 @@ def main():
     missing = [n for n, p in GUESTS.items() if not p or not os.path.exists(p)]
     if missing:
         skip("guest images not built (nasm missing?): " + ", ".join(missing))
-    tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset,
+    tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_vectors, test_reset,
              test_monitor_running, test_monitor_prelaunch, test_bad_guests,
              test_userspace_irqchip, test_virtio_blk, test_cpu_models, test_errors]
     for t in tests:

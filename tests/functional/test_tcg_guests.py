@@ -12,7 +12,7 @@ from kemutest import Console, fail, run, virtio_blk_guest
 
 GUESTS = {name: os.environ.get("KEMU_GUEST_" + name.upper().replace("-", "_"))
           for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset",
-                       "mb-aout"]}
+                       "mb-aout", "mb-vectors"]}
 BASE = ["-accel", "tcg", "-M", "pc", "-display", "none", "-nographic", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
 VIRTIO_GUEST = os.environ.get("KEMU_GUEST_MB_VIRTIO_BLK")     # built with gcc -m32
@@ -77,6 +77,20 @@ def test_reset():
         want(out, "first boot, " + first, "second boot", "PASS reset")
 
 
+def test_vectors():
+    # Every exception vector: error code, saved CS:EIP, CR2 (tests/guest/mb-vectors.asm).
+    out = guest("mb-vectors")
+    want(out, "vector 00 de-div0 err=none eip=insn", "vector 03 bp-int3 err=none eip=next",
+         "vector 04 of-into err=none eip=next", "vector 05 br-bound err=none eip=insn",
+         "vector 11 np-mov-ds err=00000030", "vector 14 pf-fetch-nx err=00000011",
+         "vector 14 pf-user-write-read-only err=00000007 eip=insn cs=001b cr2=00601044",
+         "vector 17 ac-user-load err=00000000 eip=insn cs=001b", "dr6.bs=00004000",
+         "vector 02 nmi-self-ipi", "vector 08 df-de-then-np err=00000000",
+         "vector 19 xm-divss-zero err=none eip=insn", "PASS vectors")
+    if "skipped" in out:
+        fail("cases skipped under tcg: %r" % out)
+
+
 def test_aout():
     guest("mb-aout", expect_code=(0x2a << 1) | 1)
 
@@ -116,7 +130,8 @@ def main():
     missing = [n for n, p in GUESTS.items() if not p or not os.path.exists(p)]
     if missing:
         skip("guest images not built (nasm missing?): " + ", ".join(missing))
-    tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset, test_aout,
+    tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset, test_vectors,
+             test_aout,
              test_virtio_blk, test_info_lapic]
     for t in tests:
         t0 = time.monotonic()
