@@ -293,6 +293,7 @@ static X86Block *block_create(X86Interp *s, uint64_t phys, uint32_t mode)
     unsigned bytes;
     uint64_t page2;
     unsigned n = x86_decode_block(s, s->env->rip, tmp, X86_BLOCK_MAX_INSNS, &bytes, &page2);
+    x86_block_elide_flags(tmp, n);
     X86Block *b = g_malloc(sizeof(X86Block) + n * sizeof(X86Insn));
 
     b->phys = phys;

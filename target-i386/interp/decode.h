@@ -63,4 +63,10 @@ extern const OpInfo x86_optab_0f[256];
 unsigned x86_decode_block(X86Interp *s, uint64_t pc, X86Insn *out, unsigned max,
                           unsigned *bytes, uint64_t *page2);
 
+/*
+ * Swap in flag-free handlers where a later instruction of the block
+ * overwrites the flags first (flags-live.c).  Only for blocks run whole.
+ */
+void x86_block_elide_flags(X86Insn *insns, unsigned n);
+
 #endif

@@ -6,7 +6,7 @@
  * re-enters the loop; nothing in the loop allocates or calls through a
  * generic layer per instruction.
  */
-#include "target-i386/interp/internal.h"
+#include "target-i386/interp/decode.h"
 #include "system/main-loop.h"
 #include "system/runstate.h"
 #include "util/log.h"
@@ -241,26 +241,42 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
         }
 
         X86Block *b = x86_block_lookup_fast(s, env->rip);
+        const X86Insn *d = b->insns;
         unsigned n = b->n;
         bool slow = s->cs_limit_check | ((env->eflags & TF_MASK) != 0) |
                     log_enabled(LOG_EXEC | LOG_CPU);
+        X86Insn part[X86_BLOCK_MAX_INSNS];
         if (G_UNLIKELY(slow)) {
             n = block_slow_prologue(s, b);
+            if (n < b->n) {
+                /* The cached copy skips flags the rest of the block overwrites. */
+                unsigned bytes;
+                uint64_t page2;
+                n = x86_decode_block(s, env->rip, part, n,
+                                     &bytes, &page2);
+                d = part;
+            }
         }
 
         /* ---- The instructions: the only per-instruction work is here. */
-        const X86Insn *d = b->insns, *end = d + n;
+        const X86Insn *first = d, *end = d + n;
         uint64_t rip = env->rip;
         s->stop = false;
+        /*
+         * env->rip is the instruction's own address while it runs (faults
+         * report it); rip stays in a register, because a handler that
+         * changes s->next_rip also ends the block (s->stop or OPF_END).
+         */
         do {
-            s->next_rip = rip + d->len;
-            d->fn(s, d);
-            rip = s->next_rip;
             env->rip = rip;
+            rip += d->len;
+            s->next_rip = rip;
+            d->fn(s, d);
             d++;
         } while (d < end && !s->stop);
+        env->rip = s->next_rip;
 
-        s->budget_left -= d == end ? n : (unsigned)(d - b->insns);
+        s->budget_left -= d == end ? n : (unsigned)(d - first);
         if (G_UNLIKELY(s->halted_now)) {
             s->halted_now = false;
             env->mp_state = X86_MP_HALTED;

@@ -2,7 +2,7 @@
  * Interpreter tests across modes: real mode (real.asm), the switch from
  * real to long mode and back (modeswitch.asm), 64-bit code, 4-level page
  * faults, SYSCALL/SYSRET and IRETQ (p64.asm), interrupt injection and the
- * exits of x86_interp_run(), and the speed loop.
+ * exits of x86_interp_run(), flags a block skips, and the speed loop.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -290,6 +290,89 @@ void test_cr8(void **state)
     env_long64(0x110000);
     put_code(bad, sizeof(bad));
     assert_int_equal(run_to_halt(), 13);            /* reserved bits: #GP */
+}
+
+/*
+ * Flags that a later instruction of the block overwrites are not computed
+ * (flags-live.c): the register results of the flag-free forms, and every
+ * way an elided flag could still be seen: a reader after INC/DEC (CF
+ * passes through), a shift by 0, a fault in the middle of the block, and
+ * single-stepping a block whose later instructions never run.
+ */
+void test_flags_live(void **state)
+{
+    static const uint8_t forms[] = {
+        0xb8, 0x80, 0x12, 0x00, 0x00,               /* mov eax, 0x1280 */
+        0xc0, 0xf8, 0x09,                           /* sar al, 9 */
+        0x80, 0xc4, 0x34,                           /* add ah, 0x34 */
+        0xbe, 0xff, 0xff, 0x00, 0x00,               /* mov esi, 0xffff */
+        0x66, 0xc1, 0xee, 0x11,                     /* shr si, 17 */
+        0xbb, 0x01, 0x01, 0x00, 0x00,               /* mov ebx, 0x101 */
+        0xc0, 0xe3, 0x0a,                           /* shl bl, 10 */
+        0x48, 0xc7, 0xc7, 0xff, 0xff, 0xff, 0xff,   /* mov rdi, -1 */
+        0x83, 0xc7, 0x00,                           /* add edi, 0 */
+        0x48, 0xc7, 0xc2, 0xff, 0xff, 0xff, 0xff,   /* mov rdx, -1 */
+        0x66, 0x83, 0xc2, 0x01,                     /* add dx, 1 */
+        0x31, 0xc9,                                 /* xor ecx, ecx */
+        0xf4,
+    };
+    /* mov eax, -1; add eax, 1; inc ecx; mov edx, 5; setc bl; hlt */
+    static const uint8_t incdec[] = {
+        0xb8, 0xff, 0xff, 0xff, 0xff, 0x83, 0xc0, 0x01, 0xff, 0xc1,
+        0xba, 0x05, 0x00, 0x00, 0x00, 0x0f, 0x92, 0xc3, 0xf4,
+    };
+    /* mov eax, -1; add eax, 1; shl ecx, 0; hlt */
+    static const uint8_t shift0[] = {
+        0xb8, 0xff, 0xff, 0xff, 0xff, 0x83, 0xc0, 0x01, 0xc1, 0xe1, 0x00, 0xf4,
+    };
+    /* mov eax, -1; add eax, 1; mov ecx, [rbx]; xor edx, edx; hlt */
+    static const uint8_t fault[] = {
+        0xb8, 0xff, 0xff, 0xff, 0xff, 0x83, 0xc0, 0x01, 0x8b, 0x0b, 0x31, 0xd2, 0xf4,
+    };
+    /* mov eax, -1; add eax, 1; xor ecx, ecx; hlt */
+    static const uint8_t step[] = {
+        0xb8, 0xff, 0xff, 0xff, 0xff, 0x83, 0xc0, 0x01, 0x31, 0xc9, 0xf4,
+    };
+    const uint64_t cz = CC_C | CC_Z;
+
+    load_bin("p64", CODE);
+    env_long64(0x110000);
+    put_code(forms, sizeof(forms));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_EAX], 0x46ff);
+    assert_int_equal(env.regs[R_ESI], 0);
+    assert_int_equal(env.regs[R_EBX], 0x100);
+    assert_int_equal(env.regs[R_EDI], 0xffffffffull);
+    assert_int_equal(env.regs[R_EDX], 0xffffffffffff0000ull);
+    assert_int_equal(env.eflags & (CC_C | CC_Z | CC_S | CC_P), CC_Z | CC_P);
+
+    env_long64(0x110000);
+    env.regs[R_EBX] = 0;
+    put_code(incdec, sizeof(incdec));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_EBX], 1);                /* CF from the ADD */
+
+    env_long64(0x110000);
+    put_code(shift0, sizeof(shift0));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.eflags & cz, cz);
+
+    env_long64(0x110000);
+    *pte64(0x181000) = 0;
+    env.regs[R_EBX] = 0x181008;
+    put_code(fault, sizeof(fault));
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(frame64(1), 0x110008);             /* the load faulted */
+    assert_int_equal(frame64(3) & cz, cz);              /* with the ADD's flags */
+
+    /* Single-step the ADD of a block whose XOR would overwrite its flags. */
+    env_long64(0x110005);
+    env.regs[R_EAX] = 0xffffffff;
+    env.eflags |= TF_MASK;
+    put_code(step, sizeof(step));
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110008);
+    assert_int_equal(frame64(2) & cz, cz);
 }
 
 void test_interrupt_injection(void **state)
