@@ -60,6 +60,7 @@ enum { MMU_KERNEL, MMU_USER, MMU_NB };
 #define TLB_IO      1u          /* not plain RAM: address_space_ld/st */
 #define TLB_CODE    2u          /* a write to a page holding decoded code */
 #define TLB_AC      4u          /* alignment checking is on: user data accesses go slow */
+#define TLB_WATCH   8u          /* a data breakpoint watches this page (debug.c) */
 #define TLB_EMPTY   UINT64_MAX
 
 typedef struct TLBEntry {
@@ -179,6 +180,8 @@ struct X86Interp {
     uint8_t mmu_idx;            /* MMU_USER at CPL 3 */
     uint32_t jc_key;            /* code size and mmu_idx: the jump cache's key */
     bool cs_limit_check;        /* blocks may run past CS's limit (not flat, not 64-bit) */
+    uint8_t bp_exec, bp_data;   /* DR7's enabled instruction and data breakpoints, a bit each */
+    uint8_t db_hits;            /* data breakpoints the running instruction hit */
     uint64_t sp_mask;
     uint64_t lin_mask;          /* data linear addresses wrap at 4 GiB outside 64-bit mode */
     uint64_t sys_lin_mask;      /* descriptor tables, TSS: 64-bit whenever long mode is active */
@@ -435,6 +438,21 @@ void x86_tlb_flush(X86Interp *s);
 void x86_tlb_flush_page(X86Interp *s, uint64_t lin);
 /* After CR0.AM, EFLAGS.AC or CPL may have changed: refill user data entries if #AC turned on or off. */
 void x86_ac_sync(X86Interp *s);
+/* Hardware breakpoints (debug.c). */
+#define DR6_BD  (1u << 13)
+#define DR6_BS  (1u << 14)
+/* After DR0-DR3 or DR7 changed: which breakpoints are on; refill the TLB for data ones. */
+void x86_dr_update(X86Interp *s);
+/* MOV to or from a debug register with DR7.GD set: #DB. */
+void x86_dr_general_detect(X86Interp *s);
+/* Does a data breakpoint watch a byte of this linear page for reads (or writes)? */
+bool x86_dr_watches_page(X86Interp *s, uint64_t page, bool write);
+/* A slow-path access to a watched page: note the breakpoints it hits. */
+void x86_dr_access(X86Interp *s, uint64_t lin, unsigned size, bool write);
+/* How many of the n instructions run before an instruction breakpoint (#DB if the first). */
+unsigned x86_dr_exec_cut(X86Interp *s, const X86Insn *insns, unsigned n);
+/* The DR6.B0-B3 bits of the data breakpoints hit since the last call. */
+uint32_t x86_dr_take_hits(X86Interp *s);
 /* Mark write entries of phys page in every context as TLB_CODE. */
 void x86_tlb_protect_code_page(uint64_t page);
 /* Clear the jump caches of every context (before freeing blocks). */

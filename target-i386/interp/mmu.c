@@ -418,6 +418,9 @@ static TLBEntry *tlb_fill(X86Interp *s, uint64_t lin, int kind, int mmu, int seg
     if (mmu == MMU_USER && kind != ACC_EXEC && s->tlb_ac) {
         e->tag |= TLB_AC;
     }
+    if (s->bp_data && kind != ACC_EXEC && x86_dr_watches_page(s, page, kind == ACC_WRITE)) {
+        e->tag |= TLB_WATCH;
+    }
     s->tlb_phys[mmu][kind][idx] = phys;
     return e;
 }
@@ -483,6 +486,9 @@ uint64_t x86_ld_slow(X86Interp *s, uint64_t lin, int ot, int mmu, int seg)
         return v;
     }
     e = tlb_lookup(s, lin, ACC_READ, mmu, seg);
+    if (e->tag & TLB_WATCH) {
+        x86_dr_access(s, lin, size, false);
+    }
     if (!(e->tag & TLB_IO)) {
         return ldn((void *)(uintptr_t)(lin + e->addend), ot);
     }
@@ -499,6 +505,9 @@ static void st_one_page(X86Interp *s, TLBEntry *e, uint64_t lin, int ot, uint64_
 {
     uint64_t phys = tlb_entry_phys(s, e, ACC_WRITE, mmu, lin);
 
+    if (e->tag & TLB_WATCH) {
+        x86_dr_access(s, lin, 1u << ot, true);
+    }
     if (e->tag & TLB_CODE) {
         if (!x86_code_write(s, phys, 1u << ot)) {
             e->tag &= ~(uint64_t)TLB_CODE;
@@ -544,6 +553,9 @@ void *x86_wptr_slow(X86Interp *s, uint64_t lin, int ot, int mmu, int seg)
         return NULL;
     }
     e = tlb_lookup(s, lin, ACC_WRITE, mmu, seg);
+    if (e->tag & TLB_WATCH) {
+        x86_dr_access(s, lin, size, true);
+    }
     if (e->tag & TLB_IO) {
         return NULL;
     }

@@ -11,8 +11,6 @@
 #include "system/runstate.h"
 #include "util/log.h"
 
-#define DR6_BS  (1u << 14)
-
 X86InterpCtx *x86_interp_ctx_new(CPUX86State *env)
 {
     X86InterpCtx *ctx = g_new0(X86InterpCtx, 1);
@@ -70,6 +68,7 @@ static void run_enter(X86Interp *s)
     cc_set_flags(s, env->eflags);
     env->eflags = (env->eflags & ~(uint64_t)CC_ARITH) | 2;
     x86_update_mode(s);
+    x86_dr_update(s);
     s->stop = false;
     s->halted_now = false;
 }
@@ -205,6 +204,9 @@ static unsigned block_slow_prologue(X86Interp *s, const X86Block *b)
     if (env->eflags & TF_MASK) {
         n = 1;
     }
+    if (s->bp_exec) {
+        n = x86_dr_exec_cut(s, b->insns, n);
+    }
     if (log_enabled(LOG_EXEC)) {
         log_printf("x86: block %04x:%016" PRIx64 " phys 0x%" PRIx64 " (%u insns)\n",
                    env->segs[R_CS].selector, env->rip, b->phys, b->n);
@@ -244,7 +246,7 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
         const X86Insn *d = b->insns;
         unsigned n = b->n;
         bool slow = s->cs_limit_check | ((env->eflags & TF_MASK) != 0) |
-                    log_enabled(LOG_EXEC | LOG_CPU);
+                    ((s->bp_exec | s->bp_data) != 0) | log_enabled(LOG_EXEC | LOG_CPU);
         X86Insn part[X86_BLOCK_MAX_INSNS];
         if (G_UNLIKELY(slow)) {
             n = block_slow_prologue(s, b);
@@ -281,10 +283,14 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
             s->halted_now = false;
             env->mp_state = X86_MP_HALTED;
         }
-        if (G_UNLIKELY(slow) && (env->eflags & TF_MASK) && n == 1) {
-            /* SDM vol. 3, 17.3.1.4: a single-step trap after the instruction. */
-            env->dr[6] |= DR6_BS;
-            x86_raise(s, EXC_DB, 0);
+        if (G_UNLIKELY(slow)) {
+            /* Traps after the instruction: data breakpoints, single-step (SDM vol. 3, 18.3.1). */
+            uint32_t hits = x86_dr_take_hits(s);
+            bool step = (env->eflags & TF_MASK) && n == 1;
+            if (hits || step) {
+                env->dr[6] = (env->dr[6] & ~0xfull) | hits | (step ? DR6_BS : 0);
+                x86_raise(s, EXC_DB, 0);
+            }
         }
     }
 }
@@ -308,6 +314,7 @@ int x86_interp_run(CPUX86State *env, X86InterpCtx *ctx)
         } else {
             /* A fault loop that runs no instruction must still use up the slice. */
             s->budget_left--;
+            s->db_hits = 0;     /* the faulting instruction did not complete */
             if (!x86_handle_exception(s)) {
                 qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
                 ret = X86_EXIT_RESET;

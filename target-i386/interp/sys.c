@@ -144,7 +144,9 @@ static int dr_index(X86Interp *s, unsigned r)
 void x86_op_mov_from_dr(X86Interp *s, const X86Insn *d)
 {
     x86_require_cpl0(s);
-    reg_set(s, d->rm, crdr_ot(s), s->env->dr[dr_index(s, d->reg)]);
+    int r = dr_index(s, d->reg);
+    x86_dr_general_detect(s);
+    reg_set(s, d->rm, crdr_ot(s), s->env->dr[r]);
 }
 
 void x86_op_mov_to_dr(X86Interp *s, const X86Insn *d)
@@ -155,11 +157,12 @@ void x86_op_mov_to_dr(X86Interp *s, const X86Insn *d)
     if (r >= 6 && (v >> 32)) {
         x86_raise(s, EXC_GP, 0);
     }
-    if (r == 7 && (v & 0xff)) {
-        log_mask(LOG_UNIMP, "x86: hardware breakpoints are not implemented (DR7=0x%" PRIx64
-                 ")\n", v);
-    }
+    x86_dr_general_detect(s);
     s->env->dr[r] = r == 6 ? (v | 0xffff0ff0u) : r == 7 ? (v | 0x400) : v;
+    if (r != 6) {
+        x86_dr_update(s);
+        s->stop = true;         /* the next block looks for instruction breakpoints */
+    }
 }
 
 void x86_op_clts(X86Interp *s, const X86Insn *d)

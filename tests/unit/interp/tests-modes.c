@@ -375,6 +375,62 @@ void test_flags_live(void **state)
     assert_int_equal(frame64(2) & cz, cz);
 }
 
+/* DR0-DR3 under DR7: instruction breakpoints (faults, RF), data breakpoints (traps), GD. */
+void test_hw_breakpoints(void **state)
+{
+    /* mov eax, 1; mov [rbx], eax; mov ecx, [rbx]; add eax, 2; hlt */
+    static const uint8_t code[] = {
+        0xb8, 0x01, 0x00, 0x00, 0x00, 0x89, 0x03, 0x8b, 0x0b, 0x83, 0xc0, 0x02, 0xf4,
+    };
+    static const uint8_t mov_dr[] = { 0x0f, 0x21, 0xc0, 0xf4 };     /* mov rax, dr0; hlt */
+    const uint64_t dr1_word = 4 | (3ull << 22);                      /* L1, LEN 4 bytes */
+
+    load_bin("p64", CODE);
+    put_code(code, sizeof(code));
+
+    /* An instruction breakpoint on the ADD: a fault before it; RF lets it run. */
+    env_long64(0x110000);
+    env.regs[R_EBX] = SRC;
+    env.dr[0] = 0x110009;
+    env.dr[7] = 0x401;
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110009);
+    assert_int_equal(env.dr[6] & 0xf, 1);
+    assert_int_equal(env.regs[R_EAX], 1);
+    env_long64(0x110009);
+    env.eflags |= RF_MASK;
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_EAX], 3);
+
+    /* A write breakpoint on 4 bytes (the address aligns down): a trap after the store. */
+    env_long64(0x110000);
+    env.dr[1] = SRC + 2;
+    env.dr[7] = 0x400 | dr1_word | (1ull << 20);
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110007);
+    assert_int_equal(env.dr[6] & 0xf, 2);
+    assert_int_equal(rd64(SRC) & 0xffffffff, 1);
+    env_long64(0x110007);                                /* the load does not hit it */
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_ECX], 1);
+
+    /* Read/write: the load hits. */
+    env_long64(0x110007);
+    env.dr[7] = 0x400 | dr1_word | (3ull << 20);
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110009);
+
+    /* General detect: MOV DR faults with BD, and GD is cleared for the handler. */
+    env_long64(0x110000);
+    put_code(mov_dr, sizeof(mov_dr));
+    env.dr[7] = 0x400 | (1u << 13);
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110000);
+    assert_true(env.dr[6] & (1u << 13));
+    assert_false(env.dr[7] & (1u << 13));
+    env.dr[7] = 0x400;
+}
+
 void test_interrupt_injection(void **state)
 {
     static const uint8_t nops_hlt[] = { 0x90, 0x90, 0xf4 };
