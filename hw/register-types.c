@@ -8,6 +8,7 @@
 #include "hw/char/serial.h"
 #include "hw/core/machine.h"
 #include "hw/core/qdev.h"
+#include "hw/i386/ferr.h"
 #include "hw/i386/pc.h"
 #include "hw/i386/port92.h"
 #include "hw/ide/ide.h"
@@ -66,5 +67,6 @@ void kemu_register_all_types(void)
     fw_cfg_register_types();
     piix4_pm_register_types();
     port92_register_types();
+    ferr_register_types();
     chardev_register_backends();
 }

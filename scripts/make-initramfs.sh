@@ -5,6 +5,7 @@
 #   --modules   also copy the modules of the installed kernel (large)
 #   --load=...  copy these modules and what they depend on (modules.dep), and
 #               modprobe them at boot before the shell starts
+#   --add=SRC:DEST  copy the host file SRC to DEST in the image (repeatable)
 # Uses only Debian's busybox-static, cpio and gzip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +13,12 @@ cd "$(dirname "$0")/.."
 out=build/demo/initramfs.cpio.gz
 modules=0
 load=""
+adds=()
 for a in "$@"; do
   case "$a" in
     --modules) modules=1 ;;
     --load=*) load=${a#--load=} ;;
+    --add=*:*) adds+=("${a#--add=}") ;;
     -*) echo "make-initramfs: unknown option $a" >&2; exit 1 ;;
     *) out=$a ;;
   esac
@@ -68,6 +71,12 @@ elif [ -n "$load" ]; then
   done
   echo "${load//,/ }" > "$root/etc/modules-load"
 fi
+
+for a in "${adds[@]}"; do
+  src=${a%%:*} dest=${a#*:}
+  mkdir -p "$root/$(dirname "$dest")"
+  cp "$src" "$root/$dest"
+done
 
 cat > "$root/init" <<'EOF'
 #!/bin/sh

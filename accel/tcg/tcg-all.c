@@ -63,15 +63,20 @@ static bool tcg_init(MachineState *ms, Error **errp)
  * APIC (which asks the 8259 for ExtINT), or without one straight from the
  * pc board's 8259, which then drives the boot CPU's INTR.
  */
+static PCMachineState *tcg_pc_machine(void)
+{
+    Object *obj = tcg_machine ? object_dynamic_cast(&tcg_machine->parent_obj,
+                                                    TYPE_PC_MACHINE) : NULL;
+    return obj ? PC_MACHINE(obj) : NULL;
+}
+
 static int tcg_get_interrupt(void *opaque)
 {
     TCGCPU *t = opaque;
     if (t->cpu->apic) {
         return apic_get_interrupt(t->cpu->apic);
     }
-    Object *obj = tcg_machine ? object_dynamic_cast(&tcg_machine->parent_obj,
-                                                    TYPE_PC_MACHINE) : NULL;
-    PCMachineState *pcms = obj ? PC_MACHINE(obj) : NULL;
+    PCMachineState *pcms = tcg_pc_machine();
 
     if (!pcms || !pcms->pic) {
         return -1;
@@ -79,7 +84,11 @@ static int tcg_get_interrupt(void *opaque)
     return pic_read_irq(pcms->pic);
 }
 
-/* The CPU model's CPUID, with the leaves the model leaves to the accelerator. */
+/*
+ * The CPU model's CPUID, with the leaves the model leaves to the accelerator:
+ * address sizes, and the XSAVE leaf when the model has XSAVE (its sub-leaf 1
+ * filtered by the model's xsaveopt and friends).
+ */
 static void tcg_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
     if (leaf == 0x80000008) {
@@ -87,6 +96,14 @@ static void tcg_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf, uint32_
         return;
     }
     x86_cpu_cpuid(env, leaf, subleaf, out);
+    X86CPU *cpu = x86_env_get_cpu(env);
+    if (leaf == 0xd && leaf <= cpu->cpuid_level &&
+        (cpu->features[FEAT_1_ECX] & CPUID_1_ECX_XSAVE)) {
+        x86_interp_cpuid_builtin(env, leaf, subleaf, out);
+        if (subleaf == 1) {
+            out[0] &= cpu->features[FEAT_D_1_EAX];
+        }
+    }
 }
 
 /* RDMSR/WRMSR of the local APIC's MSRs (the interpreter calls without the BQL). */
@@ -127,6 +144,23 @@ static bool tcg_cr8_access(void *opaque, uint64_t *val, bool write)
         bql_unlock();
     }
     return true;
+}
+
+/* FERR# (an unmasked x87 exception with CR0.NE=0): the pc board's IRQ 13 latch. */
+static void tcg_ferr(void *opaque, bool level)
+{
+    PCMachineState *pcms = tcg_pc_machine();
+    if (!pcms || !pcms->ferr) {
+        return;
+    }
+    bool taken = !bql_locked();
+    if (taken) {
+        bql_lock();
+    }
+    irq_set(pcms->ferr, level);
+    if (taken) {
+        bql_unlock();
+    }
 }
 
 /* INIT: the CPU model's register reset and the local APIC's, then the interpreter's caches. */
@@ -223,6 +257,8 @@ static void tcg_supported_features(uint32_t supported[FEATURE_WORDS])
     x86_interp_cpuid_builtin(NULL, 0x80000001, 0, out);
     supported[FEAT_8000_0001_EDX] = out[3];
     supported[FEAT_8000_0001_ECX] = out[2];
+    x86_interp_cpuid_builtin(NULL, 0xd, 1, out);
+    supported[FEAT_D_1_EAX] = out[0];
 }
 
 static bool tcg_vcpu_create(X86CPU *cpu, Error **errp)
@@ -240,6 +276,7 @@ static bool tcg_vcpu_create(X86CPU *cpu, Error **errp)
     t->ctx->cpuid = tcg_cpuid;
     t->ctx->msr_access = tcg_msr_access;
     t->ctx->cr8_access = tcg_cr8_access;
+    t->ctx->ferr = tcg_ferr;
     cpu->accel = t;
 
     g_mutex_lock(&tcg_lock);

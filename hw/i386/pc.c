@@ -13,6 +13,7 @@
 #include "hw/char/serial.h"
 #include "hw/core/firmware.h"
 #include "hw/i386/acpi-build.h"
+#include "hw/i386/ferr.h"
 #include "hw/i386/port92.h"
 #include "hw/ide/ide.h"
 #include "hw/input/i8042.h"
@@ -252,6 +253,11 @@ static bool pc_devices_init(PCMachineState *pcms, Error **errp)
         return false;
     }
     i8042_set_a20_line(kbd, a20);
+    ISADevice *ferr = ferr_init(pcms->isa_bus, errp);
+    if (!ferr) {
+        return false;
+    }
+    pcms->ferr = ferr_get_input(ferr);
 
     /* IDE at 01.1 with -hda..-hdd, -cdrom and -drive if=ide on its two channels. */
     PCIDevice *ide = piix3_ide_create(pcms->pci_bus, pcms->isa_bus, errp);

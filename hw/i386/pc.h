@@ -61,6 +61,7 @@ typedef struct PCMachineState {
     bool a20_enabled;           /* the A20 gate (i8042, port 0x92) */
     bool accel_irqchip;         /* the accelerator has the PIC/IOAPIC/PIT: GSIs go there */
     IRQLine *cpu_intr;          /* the 8259's INT: the boot CPU's INTR pin */
+    IRQLine *ferr;              /* the CPUs' FERR# (hw/i386/ferr.c: IRQ 13, port 0xf0) */
     bool direct_boot;
     uint64_t acpi_rsdp_addr;    /* direct boot: where the RSDP is, else 0 */
     X86BootEntry boot_entry;    /* where the boot CPU starts (firmware or kernel) */

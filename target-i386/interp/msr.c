@@ -20,6 +20,10 @@
 /* Leaf 1, SSE family (exec-sse*.c): EDX MMX FXSR SSE SSE2; ECX SSE3 SSSE3 SSE4.1 SSE4.2. */
 #define CPUID_1_EDX_SSE ((1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
 #define CPUID_1_ECX_SSE ((1u << 0) | (1u << 9) | (1u << 19) | (1u << 20))
+/* Leaf 0xD: XCR0 may enable x87 and SSE; their standard-format area is 576 bytes. */
+#define CPUID_D_XCR0    0x3u
+#define CPUID_D_SIZE    576u
+#define CPUID_D_1_XSAVEOPT (1u << 0)
 /* 0x80000001 EDX: SYSCALL, NX, Page1GB, RDTSCP, LM; ECX: LAHF/SAHF in 64-bit mode. */
 #define CPUID_81_EDX ((1u << 11) | (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29))
 #define CPUID_81_ECX (1u << 0)
@@ -39,6 +43,7 @@ void x86_interp_cpuid_builtin(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
     memset(out, 0, 4 * sizeof(uint32_t));
     switch (leaf) {
     case 0:
+        /* Leaf 0xd answers too; the CPU models (max: level 0xd) advertise it. */
         out[0] = 7;
         memcpy(&out[1], "Genu", 4);     /* EBX, EDX, ECX: "GenuineIntel" */
         memcpy(&out[3], "ineI", 4);
@@ -48,12 +53,33 @@ void x86_interp_cpuid_builtin(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         out[0] = 0x000006f1;            /* family 6, model 15, stepping 1 */
         out[1] = (8u << 8) | (1u << 16);    /* CLFLUSH 64 bytes, one logical CPU */
         out[2] = CPUID_1_ECX | CPUID_1_ECX_SSE;
+        /* exec-xsave.c: XSAVE, XRSTOR, XSAVEOPT, XGETBV, XSETBV for x87 and SSE. */
+        out[2] |= CPUID_1_ECX_XSAVE;
         out[3] = CPUID_1_EDX | CPUID_1_EDX_SSE;
+        /* OSXSAVE mirrors CR4.OSXSAVE (SDM vol. 2A, CPUID, table 3-10). */
+        if (env && (env->cr[4] & CR4_OSXSAVE)) {
+            out[2] |= CPUID_1_ECX_OSXSAVE;
+        }
         /* Guests skip probing bare-metal hardware (PMU, AMD C1E MSRs) under a hypervisor. */
         out[2] |= CPUID_1_ECX_HYPERVISOR;
         /* The local APIC is the board's (hw/intc/apic.c), with x2APIC and TSC deadline. */
         out[2] |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
         out[3] |= CPUID_1_EDX_APIC;
+        break;
+    case 0xd:
+        /*
+         * SDM vol. 1, 13.2: sub-leaf 0 gives the XCR0 bits, the area size for
+         * the enabled components (the legacy area and header are always
+         * there, so 576 whatever XCR0 holds) and the largest size; sub-leaf 1
+         * the XSAVE extensions (XSAVEOPT only: no XSAVEC, XGETBV1, XSAVES).
+         */
+        if (subleaf == 0) {
+            out[0] = CPUID_D_XCR0;
+            out[1] = CPUID_D_SIZE;
+            out[2] = CPUID_D_SIZE;
+        } else if (subleaf == 1) {
+            out[0] = CPUID_D_1_XSAVEOPT;
+        }
         break;
     case 0x80000000:
         out[0] = 0x80000008;

@@ -48,10 +48,22 @@ static void set_cr0(X86Interp *s, uint64_t v)
     }
 }
 
+/* CR4.OSXSAVE is reserved (#GP) unless CPUID advertises XSAVE (SDM vol. 3, 2.5). */
+static uint64_t cr4_writable(X86Interp *s)
+{
+    uint32_t out[4];
+    if (s->ctx->cpuid) {
+        s->ctx->cpuid(s->env, 1, 0, out);
+    } else {
+        x86_interp_cpuid_builtin(s->env, 1, 0, out);
+    }
+    return CR4_SUPPORTED | ((out[2] & CPUID_1_ECX_XSAVE) ? CR4_OSXSAVE : 0);
+}
+
 static void set_cr4(X86Interp *s, uint64_t v)
 {
     CPUX86State *env = s->env;
-    if ((v & ~(uint64_t)CR4_SUPPORTED) || ((env->efer & EFER_LMA) && !(v & CR4_PAE))) {
+    if ((v & ~cr4_writable(s)) || ((env->efer & EFER_LMA) && !(v & CR4_PAE))) {
         x86_raise(s, EXC_GP, 0);
     }
     if ((env->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) {

@@ -165,3 +165,21 @@ def virtio_blk_guest(args, tmp, legacy, timeout=60):
         if f.read()[8 * 512:9 * 512] != bytes((i * 7 + 8) & 0xff for i in range(512)):
             fail("%s: the host does not see sector 8" % what)
     return out
+
+
+def diff_lines(want, got, limit=60):
+    """Compare two outputs line by line; return a report of the lines that
+    differ (want is '-', got is '+', with the line number), or '' if equal."""
+    w, g = want.splitlines(), got.splitlines()
+    out = []
+    count = 0
+    for i in range(max(len(w), len(g))):
+        a = w[i] if i < len(w) else "<missing>"
+        b = g[i] if i < len(g) else "<missing>"
+        if a != b:
+            count += 1
+            if count <= limit:
+                out.append("line %d:\n  - %s\n  + %s" % (i + 1, a, b))
+    if count > limit:
+        out.append("... %d more differing lines" % (count - limit))
+    return "\n".join(out)

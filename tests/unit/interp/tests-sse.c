@@ -453,6 +453,55 @@ void test_sse_faults(void **state)
     assert_int_equal(env.mxcsr, 0x1fc0);
 }
 
+/* A CPU model without XSAVE (leaf 1 ECX bit 26 clear). */
+static void cpuid_no_xsave(CPUX86State *e, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+    x86_interp_cpuid_builtin(e, leaf, subleaf, out);
+    if (leaf == 1) {
+        out[2] &= ~(CPUID_1_ECX_XSAVE | CPUID_1_ECX_OSXSAVE);
+    } else if (leaf == 0xd) {
+        memset(out, 0, 4 * sizeof(uint32_t));
+    }
+}
+
+/*
+ * CPUID's XSAVE leaves (SDM vol. 1, 13.2) and CR4.OSXSAVE: writable only
+ * when XSAVE is advertised, and mirrored in CPUID.1:ECX.OSXSAVE.  Leaves
+ * env with CR4.OSXSAVE set.
+ */
+static void sse_xsave_cpuid(void)
+{
+    /* mov rax, cr4; bts rax, 18; mov cr4, rax */
+    static const uint8_t set_osxsave[] = {
+        0x0f, 0x20, 0xe0, 0x48, 0x0f, 0xba, 0xe8, 0x12, 0x0f, 0x22, 0xe0,
+    };
+    uint32_t out[4];
+
+    x86_interp_cpuid_builtin(&env, 1, 0, out);
+    assert_true(out[2] & CPUID_1_ECX_XSAVE);
+    assert_false(out[2] & CPUID_1_ECX_OSXSAVE);
+    x86_interp_cpuid_builtin(&env, 0xd, 0, out);
+    assert_int_equal(out[0], 3);                                    /* x87 | SSE */
+    assert_int_equal(out[1], 576);
+    assert_int_equal(out[2], 576);
+    assert_int_equal(out[3], 0);
+    x86_interp_cpuid_builtin(&env, 0xd, 1, out);
+    assert_int_equal(out[0], 1);                                    /* XSAVEOPT only */
+    assert_int_equal(out[1] | out[2] | out[3], 0);
+    x86_interp_cpuid_builtin(&env, 0xd, 2, out);
+    assert_int_equal(out[0] | out[1] | out[2] | out[3], 0);
+
+    /* Without XSAVE in CPUID, CR4.OSXSAVE is reserved: #GP(0). */
+    ctx->cpuid = cpuid_no_xsave;
+    assert_int_equal(sse_run(set_osxsave, sizeof(set_osxsave)), 13);
+    assert_false(env.cr[4] & CR4_OSXSAVE);
+    ctx->cpuid = NULL;
+    assert_int_equal(sse_run(set_osxsave, sizeof(set_osxsave)), -1);
+    assert_true(env.cr[4] & CR4_OSXSAVE);
+    x86_interp_cpuid_builtin(&env, 1, 0, out);
+    assert_true(out[2] & CPUID_1_ECX_OSXSAVE);
+}
+
 /* FXSAVE/FXRSTOR round trip, alignment, reserved MXCSR; MMX tag effects; XSAVE. */
 void test_sse_state(void **state)
 {
@@ -505,12 +554,24 @@ void test_sse_state(void **state)
 
     /* XSAVE family: #UD without CR4.OSXSAVE; XSETBV checks; round trip; init state. */
     assert_int_equal(sse_run(xgetbv, sizeof(xgetbv)), 6);
-    env.cr[4] |= CR4_OSXSAVE;
+    assert_int_equal(sse_run(xsave, sizeof(xsave)), 6);
+    assert_int_equal(sse_run(xrstor, sizeof(xrstor)), 6);
+    sse_xsave_cpuid();
     env.xcr0 = 1;
     env.regs[R_ECX] = 0;
     env.regs[R_EDX] = 0;
     env.regs[R_EAX] = 2;                                            /* SSE without x87 */
     assert_int_equal(sse_run(xsetbv, sizeof(xsetbv)), 13);
+    env.regs[R_EAX] = 7;                                            /* AVX: unsupported */
+    assert_int_equal(sse_run(xsetbv, sizeof(xsetbv)), 13);
+    env.regs[R_EAX] = 3;
+    env.regs[R_ECX] = 1;                                            /* no XCR1 */
+    assert_int_equal(sse_run(xsetbv, sizeof(xsetbv)), 13);
+    env.regs[R_ECX] = 0;
+    env.regs[R_EDX] = 1;                                            /* bit 32 */
+    assert_int_equal(sse_run(xsetbv, sizeof(xsetbv)), 13);
+    env.regs[R_EDX] = 0;
+    assert_int_equal(env.xcr0, 1);
     env.regs[R_EAX] = 3;
     assert_int_equal(sse_run(xsetbv, sizeof(xsetbv)), -1);
     env.regs[R_EAX] = 0;

@@ -144,14 +144,39 @@ void test_x87_system(void **state)
     assert_int_equal(env.fpus & 0x8084, 0x8084);                 /* B, ES, ZE */
     assert_int_equal(rd32((uint32_t)env.regs[R_ESP]), 0x110000 + sizeof(zdiv) - 1);  /* FWAIT */
 
-    /* With NE=0: FERR# goes to the board's hook, execution goes on. */
+    /* NE=1: FERR# stays quiet; a non-waiting instruction does not fault, the next waiting one does. */
+    static const uint8_t zdiv_nowait[] = {
+        0xdb, 0xe3,
+        0xd9, 0x2d, (R + 16) & 0xff, ((R + 16) >> 8) & 0xff, (R + 16) >> 16, 0,
+        0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0xdf, 0xe0,     /* ...; fdivp; fnstsw ax */
+    };
+    static const uint8_t fld1_fwait_fadd[] = { 0xd9, 0xe8, 0x9b, 0xd8, 0xc0 };
     ctx->ferr = ferr_hook;
+    ferr_calls = 0;
+    env_prot32(0x110000);
+    env.cr[0] |= CR0_NE;
+    assert_int_equal(run_code32(zdiv_nowait, sizeof(zdiv_nowait)), -1);
+    assert_int_equal(env.regs[R_EAX] & 0x8084, 0x8084);
+    assert_int_equal(run_code32(fld1_fwait_fadd, sizeof(fld1_fwait_fadd)), 16);    /* #MF */
+    assert_int_equal(rd32((uint32_t)env.regs[R_ESP]), 0x110000);                    /* FLD1 */
+    assert_int_equal(ferr_calls, 0);
+
+    /* With NE=0: FERR# goes to the board's hook once, execution goes on past waiting insns. */
     ferr_level = -1;
     ferr_calls = 0;
     env_prot32(0x110000);
+    env.fpus = 0;                               /* FNINIT then has nothing to clear */
     assert_int_equal(run_code32(zdiv, sizeof(zdiv)), -1);
     assert_int_equal(ferr_level, 1);
-    assert_true(ferr_calls >= 1);
+    assert_int_equal(ferr_calls, 1);
+    assert_int_equal(run_code32(fld1_fwait_fadd, sizeof(fld1_fwait_fadd)), -1);
+    assert_int_equal(ferr_level, 1);
+    assert_int_equal(ferr_calls, 1);
+    assert_true(env.fpus & 0x8000);                                  /* still pending */
+    /* Back to the state the FNSTENV checks below expect: just the FDIVP. */
+    env_prot32(0x110000);
+    assert_int_equal(run_code32(zdiv, sizeof(zdiv)), -1);
+    assert_int_equal(ferr_level, 1);
 
     /* FNSTENV: 32-bit layout with FIP/FCS/FOP of the FDIVP, 16-bit layout; FNCLEX drops FERR#. */
     assert_int_equal(run_code32(stenv, sizeof(stenv)), -1);
