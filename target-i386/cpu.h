@@ -233,6 +233,7 @@ typedef enum FeatureWord {
 /* Bits kemu's own code tests. */
 #define CPUID_1_EDX_APIC    (1u << 9)
 #define CPUID_1_EDX_HT      (1u << 28)
+#define CPUID_1_ECX_PCID    (1u << 17)
 #define CPUID_1_ECX_XSAVE   (1u << 26)
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)

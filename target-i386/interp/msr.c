@@ -52,7 +52,7 @@ void x86_interp_cpuid_builtin(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
     case 1:
         out[0] = 0x000006f1;            /* family 6, model 15, stepping 1 */
         out[1] = (8u << 8) | (1u << 16);    /* CLFLUSH 64 bytes, one logical CPU */
-        out[2] = CPUID_1_ECX | CPUID_1_ECX_SSE;
+        out[2] = CPUID_1_ECX | CPUID_1_ECX_SSE | CPUID_1_ECX_PCID;
         /* exec-xsave.c: XSAVE, XRSTOR, XSAVEOPT, XGETBV, XSETBV for x87 and SSE. */
         out[2] |= CPUID_1_ECX_XSAVE;
         out[3] = CPUID_1_EDX | CPUID_1_EDX_SSE;

@@ -37,7 +37,7 @@ static void set_cr0(X86Interp *s, uint64_t v)
         env->efer |= EFER_LMA;
     }
     if ((old & CR0_PG) && !(v & CR0_PG) && (env->efer & EFER_LMA)) {
-        if (s->long64) {
+        if (s->long64 || (env->cr[4] & CR4_PCIDE)) {
             x86_raise(s, EXC_GP, 0);
         }
         env->efer &= ~(uint64_t)EFER_LMA;
@@ -57,13 +57,19 @@ static uint64_t cr4_writable(X86Interp *s)
     } else {
         x86_interp_cpuid_builtin(s->env, 1, 0, out);
     }
-    return CR4_SUPPORTED | ((out[2] & CPUID_1_ECX_XSAVE) ? CR4_OSXSAVE : 0);
+    return CR4_SUPPORTED | ((out[2] & CPUID_1_ECX_XSAVE) ? CR4_OSXSAVE : 0) |
+           ((out[2] & CPUID_1_ECX_PCID) ? CR4_PCIDE : 0);
 }
 
 static void set_cr4(X86Interp *s, uint64_t v)
 {
     CPUX86State *env = s->env;
     if ((v & ~cr4_writable(s)) || ((env->efer & EFER_LMA) && !(v & CR4_PAE))) {
+        x86_raise(s, EXC_GP, 0);
+    }
+    /* SDM vol. 3, 4.10.1: PCIDE only in IA-32e mode, and only with PCID 0 current. */
+    if ((v & CR4_PCIDE) && !(env->cr[4] & CR4_PCIDE) &&
+        (!(env->efer & EFER_LMA) || (env->cr[3] & 0xfff))) {
         x86_raise(s, EXC_GP, 0);
     }
     if ((env->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) {
@@ -113,11 +119,18 @@ void x86_op_mov_to_cr(X86Interp *s, const X86Insn *d)
         env->cr[2] = v;
         break;
     case 3:
+        if (env->cr[4] & CR4_PCIDE) {
+            v &= ~(1ull << 63);     /* "keep this PCID's entries": a hint, not stored */
+        }
         if ((env->efer & EFER_LMA) && (v >> PHYS_ADDR_BITS)) {
             x86_raise(s, EXC_GP, 0);
         }
         env->cr[3] = v;
-        x86_tlb_flush(s);       /* no PCID; global pages are refilled */
+        /*
+         * The TLB is not tagged by PCID: flushing every time is what the
+         * hardware may always do, global pages are refilled.
+         */
+        x86_tlb_flush(s);
         break;
     case 4:
         set_cr4(s, v);

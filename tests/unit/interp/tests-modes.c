@@ -431,6 +431,38 @@ void test_hw_breakpoints(void **state)
     env.dr[7] = 0x400;
 }
 
+/* CR4.PCIDE: CR3's low 12 bits are the PCID, bit 63 of a CR3 write is a hint not kept. */
+void test_pcid(void **state)
+{
+    static const uint8_t code[] = {
+        0x0f, 0x20, 0xe0,                           /* mov rax, cr4 */
+        0x0f, 0xba, 0xe8, 0x11,                     /* bts eax, 17 */
+        0x0f, 0x22, 0xe0,                           /* mov cr4, rax */
+        0x0f, 0x20, 0xd8,                           /* mov rax, cr3 */
+        0x48, 0x83, 0xc8, 0x01,                     /* or rax, 1 */
+        0x48, 0x0f, 0xba, 0xe8, 0x3f,               /* bts rax, 63 */
+        0x0f, 0x22, 0xd8,                           /* mov cr3, rax */
+        0x0f, 0x20, 0xdb,                           /* mov rbx, cr3 */
+        0xf4,
+    };
+
+    load_bin("p64", CODE);
+    put_code(code, sizeof(code));
+    env_long64(0x110000);
+    uint64_t cr3 = env.cr[3];
+    assert_int_equal(run_to_halt(), -1);
+    assert_true(env.cr[4] & CR4_PCIDE);
+    assert_int_equal(env.regs[R_EBX], cr3 | 1);
+
+    /* Turning PCIDE on with a PCID other than 0 current is #GP. */
+    env_long64(0x110000);
+    env.cr[4] &= ~(uint64_t)CR4_PCIDE;
+    env.cr[3] = cr3 | 5;
+    assert_int_equal(run_to_halt(), 13);
+    assert_false(env.cr[4] & CR4_PCIDE);
+    env.cr[3] = cr3;
+}
+
 void test_interrupt_injection(void **state)
 {
     static const uint8_t nops_hlt[] = { 0x90, 0x90, 0xf4 };
