@@ -163,10 +163,9 @@ static void deliver_prot(X86Interp *s, int vec, X86EventKind kind, bool has_erro
     lo = x86_ld_sys(s, gaddr, OT_L);
     hi = x86_ld_sys(s, gaddr + 4, OT_L);
     unsigned type = (hi >> 8) & 0x1f;
-    if (lm ? (type != 14 && type != 15) : (type != 6 && type != 7 && type != 14 && type != 15)) {
-        if (type == 5) {
-            log_mask(LOG_UNIMP, "x86: task gate in the IDT (vector %d)\n", vec);
-        }
+    bool task_gate = !lm && type == 5;
+    if (!task_gate && (lm ? (type != 14 && type != 15)
+                          : (type != 6 && type != 7 && type != 14 && type != 15))) {
         x86_raise(s, EXC_GP, gerr);
     }
     if (kind == EVENT_SOFT && ((hi >> DESC_DPL_SHIFT) & 3) < s->cpl) {
@@ -174,6 +173,13 @@ static void deliver_prot(X86Interp *s, int vec, X86EventKind kind, bool has_erro
     }
     if (!(hi & DESC_P_MASK)) {
         x86_raise(s, EXC_NP, gerr);
+    }
+    if (task_gate) {
+        /* SDM vol. 3, 6.12.2: the handler is a task; v86 mode needs no special case. */
+        unsigned flags = (ext ? TASK_EXT : 0) | (has_error ? TASK_ERROR : 0) |
+                         (kind == EVENT_FAULT && vec != EXC_DB ? TASK_RF : 0);
+        x86_task_switch(s, lo >> 16, TASK_EVENT, ret_rip, flags, err);
+        return;
     }
     uint16_t sel = lo >> 16;
     off = (lo & 0xffff) | (type & 8 ? (hi & 0xffff0000u) : 0);

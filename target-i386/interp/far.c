@@ -7,7 +7,6 @@
  * registers as they were.
  */
 #include "target-i386/interp/exec.h"
-#include "util/log.h"
 
 static void load_cs(X86Interp *s, uint16_t sel, uint32_t lo, uint32_t hi, unsigned cpl)
 {
@@ -182,6 +181,27 @@ static void far_via_gate(X86Interp *s, uint16_t gsel, uint32_t lo, uint32_t hi, 
     x86_update_mode(s);
 }
 
+/*
+ * JMP/CALL to an available TSS or through a task gate: the data-access
+ * rule on the descriptor's DPL, then the switch (SDM vol. 2, JMP
+ * TASK-GATE and TASK-STATE-SEGMENT; vol. 3, 7.3 step 2).  The offset of
+ * the far pointer is ignored.
+ */
+static void far_task(X86Interp *s, uint16_t sel, uint32_t lo, uint32_t hi, bool call)
+{
+    unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3;
+    /* A task gate names the TSS in its selector field. */
+    uint16_t tss = ((hi >> 8) & 15) == 5 ? lo >> 16 : sel;
+
+    if (dpl < s->cpl || dpl < (sel & 3u)) {
+        x86_raise(s, EXC_GP, sel & 0xfffc);
+    }
+    if (!(hi & DESC_P_MASK)) {
+        x86_raise(s, EXC_NP, sel & 0xfffc);
+    }
+    x86_task_switch(s, tss, call ? TASK_CALL : TASK_JMP, s->next_rip, 0, 0);
+}
+
 static void far_transfer(X86Interp *s, uint16_t sel, uint64_t off, int ot, bool call)
 {
     CPUX86State *env = s->env;
@@ -211,10 +231,11 @@ static void far_transfer(X86Interp *s, uint16_t sel, uint64_t off, int ot, bool 
             far_via_gate(s, sel, lo, hi, call);
             return;
         }
-        if (type == 5 || type == 1 || type == 9) {
-            log_mask(LOG_UNIMP, "x86: far %s to a task gate or TSS (selector 0x%x)\n",
-                     call ? "call" : "jmp", sel);
+        if (!(env->efer & EFER_LMA) && (type == 5 || type == 1 || type == 9)) {
+            far_task(s, sel, lo, hi, call);
+            return;
         }
+        /* IA-32e mode has no task switches; busy TSSes are #GP too (SDM vol. 2, JMP). */
         x86_raise(s, EXC_GP, sel & 0xfffc);
     }
     unsigned dpl = (hi >> DESC_DPL_SHIFT) & 3, rpl = sel & 3;
@@ -371,9 +392,15 @@ void x86_op_iret(X86Interp *s, const X86Insn *d)
         x86_update_mode(s);
         return;
     }
-    if ((env->eflags & NT_MASK) && !(env->efer & EFER_LMA)) {
-        log_mask(LOG_UNIMP, "x86: IRET with NT set (task return)\n");
-        x86_raise(s, EXC_GP, 0);
+    if (env->eflags & NT_MASK) {
+        /* SDM vol. 2, IRET: TASK-RETURN to the back link; IA-32e mode has none. */
+        if (env->efer & EFER_LMA) {
+            x86_raise(s, EXC_GP, 0);
+        }
+        uint16_t link = x86_ld_sys(s, env->tr.base, OT_W);
+        x86_task_switch(s, link, TASK_IRET, s->next_rip, 0, 0);
+        s->nmi_blocked = false;
+        return;
     }
     uint64_t rip = x86_stack_read(s, &k, 0, ot);
     uint16_t sel = x86_stack_read(s, &k, size, ot);

@@ -399,6 +399,17 @@ void x86_check_inner_ss(X86Interp *s, uint16_t ss, unsigned dpl, bool ext,
 /* Null the data segment registers a return to an outer level must not keep (SDM RET, IRET). */
 void x86_null_outer_segs(X86Interp *s);
 
+/* ---- Task switches (task.c) ------------------------------------------------------ */
+
+/* What started a task switch: decides the busy flags, NT and the back link (SDM vol. 3, table 7-2). */
+typedef enum X86TaskSource { TASK_JMP, TASK_CALL, TASK_IRET, TASK_EVENT } X86TaskSource;
+#define TASK_EXT    1u          /* an external event or exception: EXT in error codes */
+#define TASK_RF     2u          /* a fault: RF set in the saved EFLAGS */
+#define TASK_ERROR  4u          /* push error_code on the new task's stack */
+/* Switch to the TSS sel (SDM vol. 3, 7.3); old_eip is saved in the old TSS. */
+void x86_task_switch(X86Interp *s, uint16_t sel, X86TaskSource src, uint64_t old_eip,
+                     unsigned flags, uint32_t error_code);
+
 /* ---- Segments and modes (seg.c) ------------------------------------------------ */
 
 /* Recompute the cached mode (CPL, sizes, masks, SegFast) from env. */

@@ -12,7 +12,7 @@ from kemutest import Console, fail, run, virtio_blk_guest
 
 GUESTS = {name: os.environ.get("KEMU_GUEST_" + name.upper().replace("-", "_"))
           for name in ["mb-hello", "mb-exits", "mb-ring3", "mb-timer", "mb-smp", "mb-reset",
-                       "mb-aout", "mb-vectors"]}
+                       "mb-aout", "mb-vectors", "mb-task"]}
 BASE = ["-accel", "tcg", "-M", "pc", "-display", "none", "-nographic", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
 VIRTIO_GUEST = os.environ.get("KEMU_GUEST_MB_VIRTIO_BLK")     # built with gcc -m32
@@ -91,6 +91,38 @@ def test_vectors():
         fail("cases skipped under tcg: %r" % out)
 
 
+def test_task():
+    # Hardware task switches (tests/guest/mb-task.asm): the guest prints what it saw.
+    out = guest("mb-task")
+    # The 16-bit task's saved AX..DI, ES, CS, SS, DS.
+    sum16 = sum([0x1234, 0x2345, 0x3456, 0x4567, 0x0ff0, 0x5678, 0x6789, 0x789a,
+                 0x10, 0x60, 0x10, 0x10])
+    want(out, "ltr tr=0018 type=000b\n",
+         " tr=0020 main-type=0009 a-type=000b a-eflags=00000002 cr0.ts=00000008 a-link=0000\n",
+         "jmp-back eax=10203040 eip=next main-eflags=00000097 ",
+         "main-type=000b a-type=0009\n",
+         "saved-a a1a1a1a1 a2a2a2a2 a3a3a3a3 a4a4a4a4 ",
+         " a6a6a6a6 a7a7a7a7 a8a8a8a8 es=0010 cs=0008 ss=0010 ds=0010 fs=0010 gs=0010\n",
+         "call-gate b-eflags=00004002 b-link=0018 tr=0028 main-type=000b b-type=000b\n",
+         "iret-back nt=00000000 tr=0018 b-type=0009 b-saved-eflags=00000002 eip=next\n",
+         "call-again b-runs=00000002\n",
+         "jmp-busy vector=0000000d err=00000018 ",
+         "call-gate-busy vector=0000000d err=00000018 ",
+         "jmp-rpl3 vector=0000000d err=00000020 ",
+         "jmp-small-limit vector=0000000a err=00000040 eip=",
+         " type=0009 main-type=000b\n",
+         "tss16 ax-in=1616 si-in=5151 ds=0010 tr=0048 cr0.ts=00000008 eax=dead0000 ip=0038 "
+         "flags=0002 sum=%08x bx=4567 bp=5678 cs=0060 type=0001\n" % sum16,
+         "debug-trap vector=00000001 err=ffffffff eip=", " dr6.bt=00008000\n",
+         "gp-task-gate err=000001f8 esp=top nt=00004000 tr=0030 link=caller eip=insn "
+         "old-eflags=00010046 main-type=000b\n",
+         "df-task-gate err=00000000 esp=top nt=00004000 tr=0038 link=caller eip=insn "
+         "old-eflags=00010046 main-type=000b\n",
+         "PASS task")
+    if "skipped" in out or "MISMATCH" in out:
+        fail("mb-task under tcg: %r" % out)
+
+
 def test_aout():
     guest("mb-aout", expect_code=(0x2a << 1) | 1)
 
@@ -131,7 +163,7 @@ def main():
     if missing:
         skip("guest images not built (nasm missing?): " + ", ".join(missing))
     tests = [test_hello, test_exits, test_ring3, test_timer, test_smp, test_reset, test_vectors,
-             test_aout,
+             test_task, test_aout,
              test_virtio_blk, test_info_lapic]
     for t in tests:
         t0 = time.monotonic()

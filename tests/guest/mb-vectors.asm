@@ -20,12 +20,12 @@
 ; with the interpreter's lines.  The diff harness (tests/diff) checks #AC
 ; against the host CPU in 64-bit ring 3.
 ;
-; Not here: #TS (10) needs a hardware task switch, which the interpreter
-; does not model yet (a bad SS0 on a ring 3 -> 0 event would be #TS during
-; the #TS's own delivery: #DF, then a triple fault); #DB from DR0-DR3/DR7
-; breakpoints (not modelled by the interpreter either: sys.c logs DR7 as
-; unimplemented); #MC (18) is raised by the machine-check architecture on
-; hardware errors, never by an instruction, so INT 18 stands in for it.
+; Elsewhere: #TS (10) comes from task switches, in mb-task.asm (a bad SS0
+; on a ring 3 -> 0 event would be #TS during the #TS's own delivery: #DF,
+; then a triple fault); #DB from DR0-DR3/DR7 breakpoints is in test-interp
+; (test_hw_breakpoints).  #MC (18) is raised by the machine-check
+; architecture on hardware errors, never by an instruction, so INT 18
+; stands in for it.
 %include "multiboot.inc"
 
 KCODE   equ 0x08

@@ -2,7 +2,8 @@
  * Interpreter tests in 32-bit protected mode (p32.asm): string
  * instructions, the stack, branches, addressing, port I/O, division,
  * segment limits, INT/IRET, CPUID, self-modifying code, CPL 3, paging
- * faults, MMIO, far transfers, undefined opcodes, the triple fault.
+ * faults, MMIO, far transfers, call gates and task switches, undefined
+ * opcodes, the triple fault.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -492,6 +493,131 @@ void test_v86(void **state)
     assert_int_equal(frame32(2), 0x2000);
 }
 
+/*
+ * GDT entry 15 as an available 32-bit TSS at 0x6000 running the HLT at
+ * 0x110100 (after env_prot32, which clears entry 15).
+ */
+#define SEL_TSS2    0x78
+#define TSS2_BASE   0x6000
+
+static void tss2_set(uint32_t limit)
+{
+    memset(ram_ptr + TSS2_BASE, 0, 0x68);
+    gdt_set(15, TSS2_BASE, limit, DESC_P_MASK | (9u << 8));
+    wr32(TSS2_BASE + 0x20, 0x110100);                   /* EIP */
+    wr32(TSS2_BASE + 0x24, 2);                          /* EFLAGS */
+    wr32(TSS2_BASE + 0x38, 0x70000);                    /* ESP */
+    wr32(TSS2_BASE + 0x4c, SEL_CODE32);                 /* CS */
+    wr32(TSS2_BASE + 0x50, SEL_DATA32);                 /* SS */
+    wr32(TSS2_BASE + 0x54, SEL_DATA32);                 /* DS */
+    ram_ptr[0x110100] = 0xf4;
+    x86_interp_invalidate_phys(0x110100, 1);
+}
+
+/*
+ * Hardware task switches (SDM vol. 3, 7.3): the error codes of a busy
+ * target (#GP), a short TSS (#TS), a switch by JMP and one for an
+ * exception through a task gate with the error code on the new stack.
+ */
+static void task_switches(void)
+{
+    static const uint8_t jmp_tss[] = { 0xea, 0, 0, 0, 0, SEL_TSS2, 0 };    /* jmp 0x78:0 */
+    static const uint8_t jmp_busy[] = { 0xea, 0, 0, 0, 0, SEL_TSS, 0 };    /* jmp 0x58:0 */
+
+    assert_int_equal(run_bytes(jmp_busy, sizeof(jmp_busy)), 13);
+    assert_int_equal(frame32(0), SEL_TSS);              /* #GP(selector): already busy */
+    assert_int_equal(frame32(1), 0x110000);
+
+    env_prot32(0x110000);
+    tss2_set(0x50);
+    put_bytes(jmp_tss, sizeof(jmp_tss));
+    assert_int_equal(run_to_halt(), 10);
+    assert_int_equal(frame32(0), SEL_TSS2);             /* #TS(selector): limit below 0x67 */
+    assert_int_equal((rd32(GDT_BASE + 15 * 8 + 4) >> 8) & 15, 9);
+
+    env_prot32(0x110000);
+    tss2_set(0x67);
+    env.regs[R_EBX] = 0x12345678;
+    put_bytes(jmp_tss, sizeof(jmp_tss));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.tr.selector, SEL_TSS2);
+    assert_int_equal(env.tr.base, TSS2_BASE);
+    assert_int_equal(env.rip, 0x110101);
+    assert_int_equal(env.regs[R_ESP], 0x70000);
+    assert_true(env.cr[0] & CR0_TS);
+    assert_int_equal(rd32(TSS_BASE + 0x20), 0x110000 + sizeof(jmp_tss));  /* old EIP */
+    assert_int_equal(rd32(TSS_BASE + 0x34), 0x12345678);                   /* old EBX */
+    assert_int_equal((rd32(GDT_BASE + 11 * 8 + 4) >> 8) & 15, 9);          /* old: free */
+    assert_int_equal((rd32(GDT_BASE + 15 * 8 + 4) >> 8) & 15, 11);         /* new: busy */
+
+    /* #GP through a task gate: the error code is on the new task's stack. */
+    env_prot32(0x110000);
+    tss2_set(0x67);
+    wr32(IDT_BASE + 13 * 8, (uint32_t)SEL_TSS2 << 16);
+    wr32(IDT_BASE + 13 * 8 + 4, DESC_P_MASK | (5u << 8));
+    put_bytes(jmp_busy, sizeof(jmp_busy));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.tr.selector, SEL_TSS2);
+    assert_int_equal(env.regs[R_ESP], 0x70000 - 4);
+    assert_int_equal(rd32(0x70000 - 4), SEL_TSS);
+    assert_true(env.eflags & NT_MASK);
+    assert_int_equal(rd32(TSS2_BASE) & 0xffff, SEL_TSS);                   /* back link */
+    assert_int_equal(rd32(TSS_BASE + 0x20), 0x110000);                     /* the faulting JMP */
+    assert_int_equal((rd32(GDT_BASE + 11 * 8 + 4) >> 8) & 15, 11);         /* old stays busy */
+
+    /*
+     * Paging on: CR3 from the new TSS, and the TLB flushed.  The new
+     * directory maps the code page 0x110000 to 0x118000, which holds
+     * INC EBX; HLT.
+     */
+    env_prot32(0x110000);
+    paging32();
+    tss2_set(0x67);
+    memcpy(ram_ptr + 0x17000, ram_ptr + PT32_PD, 4096);
+    memcpy(ram_ptr + 0x18000, ram_ptr + PT32_PT, 4096);
+    wr32(0x17000, 0x18000 | 7);
+    wr32(0x18000 + 4 * 0x110, 0x118000 | 7);
+    wr32(TSS2_BASE + 0x1c, 0x17000);
+    ram_ptr[0x118100] = 0x43;
+    ram_ptr[0x118101] = 0xf4;
+    x86_interp_invalidate_phys(0x118100, 2);
+    env.regs[R_EBX] = 0;
+    put_bytes(jmp_tss, sizeof(jmp_tss));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.cr[3], 0x17000);
+    assert_int_equal(env.rip, 0x110102);
+    assert_int_equal(env.regs[R_EBX], 1);
+
+    /* A read-only SS in the new TSS: #TS(SS) after the commit point, in the new task. */
+    env_prot32(0x110000);
+    tss2_set(0x67);
+    wr32(TSS2_BASE + 0x50, SEL_RODATA);
+    put_bytes(jmp_tss, sizeof(jmp_tss));
+    assert_int_equal(run_to_halt(), 10);
+    assert_int_equal(env.tr.selector, SEL_TSS2);
+    assert_int_equal(frame32(0), SEL_RODATA);
+    assert_int_equal(frame32(1), 0x110100);             /* the new task's first instruction */
+
+    /* EFLAGS.VM in the new TSS: virtual-8086 mode, where HLT is #GP(0). */
+    env_prot32(0x110000);
+    tss2_set(0x67);
+    wr32(TSS2_BASE + 0x04, STACK0);                     /* ESP0, SS0 for the #GP */
+    wr32(TSS2_BASE + 0x08, SEL_DATA32);
+    wr32(TSS2_BASE + 0x20, 0x10);                       /* EIP */
+    wr32(TSS2_BASE + 0x24, VM_MASK | 2);
+    wr32(TSS2_BASE + 0x4c, 0x2000);                     /* CS: linear 0x20000 */
+    wr32(TSS2_BASE + 0x50, 0x3000);
+    ram_ptr[0x20010] = 0xf4;
+    x86_interp_invalidate_phys(0x20010, 1);
+    put_bytes(jmp_tss, sizeof(jmp_tss));
+    assert_int_equal(run_to_halt(), 13);
+    assert_int_equal(frame32(0), 0);
+    assert_int_equal(frame32(1), 0x10);
+    assert_int_equal(frame32(2), 0x2000);
+    assert_true(frame32(3) & VM_MASK);
+    assert_int_equal(frame32(5), 0x3000);               /* SS */
+}
+
 /* A far CALL from CPL 3 through a call gate: the stack switch copies the parameters. */
 void test_call_gate(void **state)
 {
@@ -520,6 +646,7 @@ void test_call_gate(void **state)
     assert_int_equal(frame32(3), 0x11);
     assert_int_equal(frame32(4), STACK3 - 8);
     assert_int_equal(frame32(5), SEL_UDATA);
+    task_switches();
 }
 
 void test_system_registers(void **state)
