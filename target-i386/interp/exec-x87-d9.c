@@ -85,7 +85,10 @@ static void fpu_binary01(X86Interp *s, unsigned which)
         break;
     default:
         r = x80_rem(&c, a, b, which == 0xf5, &cc);
-        s->env->fpus &= ~(FPUS_C0 | FPUS_C2 | FPUS_C3);
+        /* A NaN result (NaN operand, invalid operation): the CPU clears C2
+         * and leaves C0 and C3 as they were (tests/diff curated). */
+        s->env->fpus &= x80_classify(r) == X80_QNAN ? ~FPUS_C2
+                                                    : ~(FPUS_C0 | FPUS_C2 | FPUS_C3);
         break;
     }
     if (x86_fpu_flags(s, c.flags | cc)) {
@@ -156,10 +159,13 @@ void x86_fpu_d9_reg(X86Interp *s, const X86Insn *d)
     switch (d->reg & 7) {
     case 0:                                     /* FLD ST(i) */
         if (!x86_fpu_src(s, i, &a)) {
-            if (!x86_fpu_stack_fault(s, false)) {
-                return;
+            /* Underflow comes first (SDM vol. 1, 4.9.2): with ST(7) full too,
+             * the CPU reports it alone (C1 = 0) and pushes the indefinite. */
+            if (x86_fpu_stack_fault(s, false)) {
+                fpu_set_top(env, fpu_top(env) - 1);
+                fpu_st_set(env, 0, x80_default_nan());
             }
-            a = x80_default_nan();
+            return;
         }
         env->fpus &= ~FPUS_C1;
         x86_fpu_push(s, a);
@@ -190,9 +196,8 @@ void x86_fpu_d9_reg(X86Interp *s, const X86Insn *d)
         }
         if (modrm == 0xe4) {                    /* FTST */
             if (!x86_fpu_src(s, 0, &a)) {
-                if (x86_fpu_stack_fault(s, false)) {
-                    env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
-                }
+                x86_fpu_stack_fault(s, false);  /* unordered, masked or not */
+                env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
                 return;
             }
             x86_fpu_compare(s, a, x80_make(false, 0, 0), false, 0);
@@ -228,7 +233,12 @@ void x86_fpu_d9_reg(X86Interp *s, const X86Insn *d)
             X80Ctx c = x86_fpu_ctx(s);
             FloatX80 sig;
             if (!x86_fpu_src(s, 0, &a)) {
-                x86_fpu_underflow(s, 0, false);
+                /* Masked #IS: the CPU still pushes, the indefinite in ST0 and ST1. */
+                if (x86_fpu_stack_fault(s, false)) {
+                    fpu_st_set(env, 0, x80_default_nan());
+                    fpu_set_top(env, fpu_top(env) - 1);
+                    fpu_st_set(env, 0, x80_default_nan());
+                }
                 return;
             }
             if (!fpu_empty(env, 7)) {

@@ -215,16 +215,29 @@ static void st_m80(X86Interp *s, const X86Insn *d, uint64_t ea, FloatX80 v)
 /* The memory operand of D8/DA/DC/DE as a value (m32fp, m32int, m64fp, m16int). */
 static FloatX80 ld_arith_operand(X86Interp *s, const X86Insn *d, uint64_t ea, X80Ctx *c)
 {
+    FloatX80 v;
+    X80Ctx lc = *c;
+
     switch (d->op) {
     case 0xd8:
-        return x80_from_f32(c, (uint32_t)x86_ld(s, d->seg, ea, OT_L));
+        v = x80_from_f32(&lc, (uint32_t)x86_ld(s, d->seg, ea, OT_L));
+        break;
     case 0xda:
         return x80_from_i64((int32_t)x86_ld(s, d->seg, ea, OT_L));
     case 0xdc:
-        return x80_from_f64(c, x86_ld(s, d->seg, ea, OT_Q));
+        v = x80_from_f64(&lc, x86_ld(s, d->seg, ea, OT_Q));
+        break;
     default:
         return x80_from_i64((int16_t)x86_ld(s, d->seg, ea, OT_W));
     }
+    if (lc.flags & FPUS_IE) {
+        /* An SNaN stays one, so that the operation picks the NaN as the CPU
+         * does (a QNaN in ST0 wins over it) and raises IE itself. */
+        v.mant &= ~(1ull << 62);
+        lc.flags &= ~FPUS_IE;
+    }
+    c->flags = lc.flags;
+    return v;
 }
 
 /* ---- Arithmetic and compares ------------------------------------------------------------- */
@@ -247,16 +260,34 @@ static FloatX80 fpu_calc(X80Ctx *c, unsigned op, FloatX80 a, FloatX80 b)
     }
 }
 
-/* Condition codes of a compare into the status word (C3 C2 C0; C1 cleared). */
+/*
+ * Condition codes of a compare into the status word (C3 C2 C0; C1 cleared).
+ * A compare has no destination to protect: the CPU sets them even when an
+ * unmasked #IA (or #D) is reported (tests/diff, curated).
+ */
 static void fpu_set_cc(X86Interp *s, int rel, uint16_t flags)
 {
     static const uint16_t cc[4] = {
         [0] = FPUS_C3, [1] = 0, [2] = FPUS_C3 | FPUS_C2 | FPUS_C0, [3] = FPUS_C0,
     };
     s->env->fpus &= ~(FPUS_C0 | FPUS_C2 | FPUS_C3);
-    if (x86_fpu_flags(s, flags)) {
-        s->env->fpus |= cc[rel & 3];   /* -1 -> index 3 */
-    }
+    x86_fpu_flags(s, flags);
+    s->env->fpus |= cc[rel & 3];       /* -1 -> index 3 */
+}
+
+/* A compare with an empty operand: unordered whether #IS is masked or not. */
+static bool fpu_compare_underflow(X86Interp *s)
+{
+    bool masked = x86_fpu_stack_fault(s, false);
+
+    s->env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
+    return masked;
+}
+
+static bool fpu_is_nan(FloatX80 v)
+{
+    X80Class k = x80_classify(v);
+    return k == X80_QNAN || k == X80_SNAN || k == X80_UNSUPPORTED;
 }
 
 void x86_fpu_compare(X86Interp *s, FloatX80 a, FloatX80 b, bool quiet, unsigned pops)
@@ -278,11 +309,10 @@ static void fpu_comi(X86Interp *s, unsigned i, bool quiet, bool pop)
     FloatX80 a, b;
 
     if (!x86_fpu_src(s, 0, &a) || !x86_fpu_src(s, i, &b)) {
-        if (x86_fpu_stack_fault(s, false)) {
-            cc_set_flags(s, CC_Z | CC_P | CC_C);
-            if (pop) {
-                x86_fpu_pop(s);
-            }
+        /* Unordered in EFLAGS even with #IS unmasked (tests/diff, curated). */
+        cc_set_flags(s, CC_Z | CC_P | CC_C);
+        if (x86_fpu_stack_fault(s, false) && pop) {
+            x86_fpu_pop(s);
         }
         return;
     }
@@ -290,20 +320,43 @@ static void fpu_comi(X86Interp *s, unsigned i, bool quiet, bool pop)
     int rel = x80_compare(&c, a, b, quiet);
     uint16_t c1 = s->env->fpus & FPUS_C1;   /* left alone, whatever the SDM says (tests/diff) */
     bool ok = x86_fpu_flags(s, c.flags);
+    static const uint32_t fl[4] = { CC_Z, 0, CC_Z | CC_P | CC_C, CC_C };
+
     s->env->fpus |= c1;
-    if (ok) {
-        static const uint32_t fl[4] = { CC_Z, 0, CC_Z | CC_P | CC_C, CC_C };
-        cc_set_flags(s, fl[rel & 3]);
-        if (pop) {
-            x86_fpu_pop(s);
-        }
+    cc_set_flags(s, fl[rel & 3]);
+    if (ok && pop) {
+        x86_fpu_pop(s);
     }
+}
+
+/*
+ * An unmasked #D stops the instruction before it computes anything (no
+ * #O, #U, #P: SDM vol. 1, 4.9.2, priorities); a NaN operand and a division
+ * by zero come before it.  c->flags may hold a memory operand's #D already.
+ */
+static bool fpu_denormal_stops(X86Interp *s, unsigned op, FloatX80 a, FloatX80 b, X80Ctx *c)
+{
+    if (!(c->flags & FPUS_DE) && x80_classify(a) != X80_DENORMAL
+        && x80_classify(b) != X80_DENORMAL) {
+        return false;
+    }
+    if ((s->env->fpuc & FPUS_DE) || fpu_is_nan(a) || fpu_is_nan(b)
+        || (op == OP_DIV && x80_classify(b) == X80_ZERO)
+        || (op == OP_DIVR && x80_classify(a) == X80_ZERO)) {
+        return false;
+    }
+    x86_fpu_flags(s, FPUS_DE);
+    return true;
 }
 
 /* ST(dst) = ST(dst) op b, then pop if asked. */
 static void fpu_arith(X86Interp *s, unsigned op, unsigned dst, FloatX80 b, X80Ctx *c, bool pop)
 {
     FloatX80 a = fpu_st(s->env, dst);
+
+    if (fpu_denormal_stops(s, op, a, b, c)) {
+        return;
+    }
     FloatX80 r = fpu_calc(c, op, a, b);
 
     if (x86_fpu_flags(s, c->flags)) {
@@ -322,21 +375,18 @@ static void x87_arith_mem(X86Interp *s, const X86Insn *d, uint64_t ea)
     FloatX80 b = ld_arith_operand(s, d, ea, &c), a;
 
     if (!x86_fpu_src(s, 0, &a)) {
+        /* #IS first: the operand's own #D is not reported. */
         if (op == OP_COM || op == OP_COMP) {
-            if (x86_fpu_stack_fault(s, false)) {
-                s->env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
-                if (op == OP_COMP) {
-                    x86_fpu_pop(s);
-                }
+            if (fpu_compare_underflow(s) && op == OP_COMP) {
+                x86_fpu_pop(s);
             }
         } else {
             x86_fpu_underflow(s, 0, false);
         }
         return;
     }
-    if (c.flags & ~s->env->fpuc & FPUS_IE) {
-        x86_fpu_flags(s, c.flags);     /* an unmasked SNaN operand */
-        return;
+    if (fpu_is_nan(a) || fpu_is_nan(b)) {
+        c.flags &= ~FPUS_DE;            /* a NaN operand comes before #D (SDM 4.9.2) */
     }
     if (op == OP_COM || op == OP_COMP) {
         int rel = x80_compare(&c, a, b, false);
@@ -361,8 +411,7 @@ static void x87_arith_reg(X86Interp *s, const X86Insn *d)
         }
         unsigned pops = d->op == 0xde ? 2 : op == OP_COMP;
         if (!x86_fpu_src(s, 0, &a) || !x86_fpu_src(s, i, &b)) {
-            if (x86_fpu_stack_fault(s, false)) {
-                s->env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
+            if (fpu_compare_underflow(s)) {
                 while (pops--) {
                     x86_fpu_pop(s);
                 }
@@ -389,10 +438,27 @@ static void x87_arith_reg(X86Interp *s, const X86Insn *d)
 
 void x86_fpu_load(X86Interp *s, FloatX80 v, X80Ctx *c)
 {
+    /* A full stack first: #IS alone, without the operand's #D or #IA (SDM 4.9.2). */
+    if (!fpu_empty(s->env, 7)) {
+        if (x86_fpu_stack_fault(s, true)) {
+            fpu_set_top(s->env, fpu_top(s->env) - 1);
+            fpu_st_set(s->env, 0, x80_default_nan());
+        }
+        return;
+    }
     if (!x86_fpu_flags(s, c->flags)) {
         return;
     }
     x86_fpu_push(s, v);
+}
+
+/*
+ * A store to memory stopped by an unmasked #O or #U writes nothing: the CPU
+ * reports that exception alone, without #P or C1 (tests/diff, curated).
+ */
+static uint16_t fpu_store_unmasked(uint16_t flags)
+{
+    return flags & (FPUS_IE | FPUS_DE | FPUS_OE | FPUS_UE);
 }
 
 /* FST/FSTP to memory: m32fp, m64fp, m80fp. */
@@ -411,7 +477,7 @@ static void fpu_store_fp(X86Interp *s, const X86Insn *d, uint64_t ea, int size, 
     case 4: {
         uint32_t m = x80_to_f32(&c, v);
         if (c.flags & ~s->env->fpuc & (FPUS_IE | FPUS_OE | FPUS_UE)) {
-            x86_fpu_flags(s, c.flags);
+            x86_fpu_flags(s, fpu_store_unmasked(c.flags));
             return;
         }
         x86_st(s, d->seg, ea, OT_L, m);
@@ -420,7 +486,7 @@ static void fpu_store_fp(X86Interp *s, const X86Insn *d, uint64_t ea, int size, 
     case 8: {
         uint64_t m = x80_to_f64(&c, v);
         if (c.flags & ~s->env->fpuc & (FPUS_IE | FPUS_OE | FPUS_UE)) {
-            x86_fpu_flags(s, c.flags);
+            x86_fpu_flags(s, fpu_store_unmasked(c.flags));
             return;
         }
         x86_st(s, d->seg, ea, OT_Q, m);
@@ -692,8 +758,7 @@ static void x87_reg(X86Interp *s, const X86Insn *d)
         if (r == 5 && i == 1) {                         /* FUCOMPP */
             FloatX80 b;
             if (!x86_fpu_src(s, 0, &a) || !x86_fpu_src(s, 1, &b)) {
-                if (x86_fpu_stack_fault(s, false)) {
-                    env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
+                if (fpu_compare_underflow(s)) {
                     x86_fpu_pop(s);
                     x86_fpu_pop(s);
                 }
@@ -754,11 +819,8 @@ static void x87_reg(X86Interp *s, const X86Insn *d)
         case 5: {
             FloatX80 b;
             if (!x86_fpu_src(s, 0, &a) || !x86_fpu_src(s, i, &b)) {
-                if (x86_fpu_stack_fault(s, false)) {
-                    env->fpus |= FPUS_C0 | FPUS_C2 | FPUS_C3;
-                    if (r == 5) {
-                        x86_fpu_pop(s);
-                    }
+                if (fpu_compare_underflow(s) && r == 5) {
+                    x86_fpu_pop(s);
                 }
                 return;
             }

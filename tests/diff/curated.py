@@ -11,8 +11,7 @@ MXCSR 0x1f80, XMM n = n repeated in every byte.
 """
 import struct
 
-from gen import (AC, ARITH, DATA, DF, KNOWN_FPREM, KNOWN_X87_EXC, KNOWN_X87_IA, REGS64,
-                 Case)
+from gen import AC, ARITH, DATA, DF, REGS64, Case
 
 CF, PF, AF, ZF, SF, OF = 0x1, 0x4, 0x10, 0x40, 0x80, 0x800
 
@@ -57,20 +56,20 @@ CURATED = [
     {"name": "fcomi leaves C1", "code": "dbf1", "fsw": 0x0200 | 6 << 11, "ftw": 0xc0,
      "st": {0: (0x3fff, 1 << 63), 1: (0x4000, 1 << 63)}},
     # FCOMI with an empty ST0 and IM unmasked: the CPU still sets ZF PF CF.
-    {"name": "fcomi underflow, IM unmasked", "known": KNOWN_X87_IA, "code": "dbf1", "fcw": 0x037e,
+    {"name": "fcomi underflow, IM unmasked", "code": "dbf1", "fcw": 0x037e,
      "fsw": 0x0000, "ftw": 0x02, "st": {1: (0x3fff, 1 << 63)}, "rflags": 0x202 | AF},
     # FPREM with an empty ST1 (masked #IS): the CPU clears C2.
     {"name": "fprem underflow clears C2", "code": "d9f8", "fsw": 0x0400, "ftw": 0x01,
      "st": {0: (0x4001, 0xc000000000000000)}},
     # FLD ST(i) with ST(i) empty and ST(7) full: underflow wins, C1 = 0.
-    {"name": "fld st(3) underflow+overflow", "known": KNOWN_X87_EXC, "code": "d9c3", "fsw": 0x0000, "ftw": 0x81,
+    {"name": "fld st(3) underflow+overflow", "code": "d9c3", "fsw": 0x0000, "ftw": 0x81,
      "st": {0: (0x3fff, 1 << 63), 7: (0x4000, 1 << 63)}, "undef_fsw": 0x4500},
     # FXTRACT on an empty ST0 (masked #IS): the CPU pushes, leaving the
     # indefinite in ST0 and ST1.
-    {"name": "fxtract underflow pushes", "known": KNOWN_X87_EXC, "code": "d9f4", "fsw": 0x0000, "ftw": 0x00,
+    {"name": "fxtract underflow pushes", "code": "d9f4", "fsw": 0x0000, "ftw": 0x00,
      "undef_fsw": 0x4500},
     # FSUB m64 with an SNaN in ST0 and a denormal operand: #IA only, no #D.
-    {"name": "fsub snan - denormal: no DE", "known": KNOWN_X87_EXC, "code": "dc23", "rbx": DATA + 8,
+    {"name": "fsub snan - denormal: no DE", "code": "dc23", "rbx": DATA + 8,
      "fsw": 0x0000, "ftw": 0x01, "st": {0: (0x7fff, 0xa000000000000000)},
      "mem": {8: "ffffffffffff0f80"}, "undef_fsw": 0x4500},
 
@@ -78,33 +77,33 @@ CURATED = [
     {"name": "fcmovu leaves C1", "code": "dad9", "fsw": 0x0200, "ftw": 0x03,
      "st": {0: (0x3fff, 1 << 63), 1: (0x4000, 1 << 63)}, "undef_fsw": 0x4500},
     # FCOM with an empty ST0 and IM unmasked: the CPU still sets C3 C2 C0.
-    {"name": "fcom m32 underflow, IM unmasked", "known": KNOWN_X87_IA, "code": "d813", "rbx": DATA + 8,
+    {"name": "fcom m32 underflow, IM unmasked", "code": "d813", "rbx": DATA + 8,
      "fcw": 0x037e, "mem": {8: "0000803f"}},
     # FLD m64 of a denormal onto a full stack: #IS only, no #D.
-    {"name": "fld m64 denormal, stack full: no DE", "known": KNOWN_X87_EXC, "code": "dd03", "rbx": DATA + 8,
+    {"name": "fld m64 denormal, stack full: no DE", "code": "dd03", "rbx": DATA + 8,
      "ftw": 0xff, "mem": {8: "0100000000000000"}, "undef_fsw": 0x4500},
     # EMMS sets TOP to 0 (checked on the host CPU outside KVM too).
     {"name": "emms resets TOP", "code": "0f77", "fsw": 0x2e00, "ftw": 0xe0},
 
     # x87 NaN propagation: QNaN in ST0, SNaN from memory: the CPU returns
     # the QNaN operand; the interpreter the quieted SNaN.
-    {"name": "fmul m32: QNaN st0 x SNaN", "known": KNOWN_X87_EXC, "code": "d80b", "rbx": DATA + 8, "ftw": 0x01,
+    {"name": "fmul m32: QNaN st0 x SNaN", "code": "d80b", "rbx": DATA + 8, "ftw": 0x01,
      "st": {0: (0xffff, 0xc000000000000000)}, "mem": {8: "0100807f"},
      "undef_fsw": 0x4500},
     # A QNaN and a denormal: no #D either.
-    {"name": "fadd m64: QNaN + denormal: no DE", "known": KNOWN_X87_EXC, "code": "dc03", "rbx": DATA + 8,
+    {"name": "fadd m64: QNaN + denormal: no DE", "code": "dc03", "rbx": DATA + 8,
      "ftw": 0x01, "st": {0: (0xffff, 0xc000000000000000)},
      "mem": {8: "ffffffffffff0f80"}, "undef_fsw": 0x4500},
     # Unmasked #D: the CPU stops before the operation (no PE, no UE).
-    {"name": "fsubp denormal, DM unmasked", "known": KNOWN_X87_EXC, "code": "dee4", "fcw": 0x0340, "ftw": 0x11,
+    {"name": "fsubp denormal, DM unmasked", "code": "dee4", "fcw": 0x0340, "ftw": 0x11,
      "st": {0: (0x0000, 1), 4: (0x4018, 0xe26c24d424696948)}, "undef_fsw": 0x4500},
     # FST m32 overflowing with every exception unmasked: the CPU sets OE
     # (and ES), not PE or C1.
-    {"name": "fst m32 overflow, unmasked", "known": KNOWN_X87_EXC, "code": "d913", "rbx": DATA + 8,
+    {"name": "fst m32 overflow, unmasked", "code": "d913", "rbx": DATA + 8,
      "fcw": 0x0340, "ftw": 0x01, "st": {0: (0xc0f6, 0x8e4aa7d2b8e1c000)},
      "undef_fsw": 0x4500},
     # FPREM1 with a QNaN in ST0: the CPU leaves C0 (and C3) alone.
-    {"name": "fprem1 qnan keeps C0", "known": KNOWN_FPREM, "code": "d9f5", "fsw": 0x0500, "ftw": 0x03,
+    {"name": "fprem1 qnan keeps C0", "code": "d9f5", "fsw": 0x0500, "ftw": 0x03,
      "st": {0: (0xffff, 0xc000000000000000), 1: (0x4009, 0xa9a609c1d7f0a61e)}},
 
     # ---- Edge cases that pass; kept so they stay passing ----

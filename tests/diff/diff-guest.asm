@@ -18,6 +18,10 @@
 %include "multiboot.inc"
 
 UCODE   equ 0x58 | 3
+UCODE32 equ 0x48 | 3                    ; compatibility mode: L=0, D=1
+UDATA   equ 0x60 | 3
+SEGT    equ 0x68                        ; the case's own data segment (C_DESC)
+QUIRK_COMPAT equ 2                      ; C_QUIRK bit 1: run in compatibility mode
 TSS_SEL equ 0x28
 KCODE64 equ 0x38
 MSR_EFER equ 0xc0000080
@@ -28,6 +32,7 @@ DEBUGCON equ 0xe9
 REGION   equ 0x1000000
 CODE     equ REGION                     ; the case's bytes are copied here
 TRAMP    equ REGION + 0x800             ; jmp [rel 0] to save_end
+TRAMP32  equ TRAMP + 0x40               ; compatibility mode: jmp far to TRAMP
 DATA     equ REGION + 0x1e00            ; 512-byte data buffer, ends at a page end
 NOTPRES  equ REGION + 0x2000            ; not present
 RDONLY   equ REGION + 0x3000            ; user, read-only
@@ -42,6 +47,8 @@ C_FMASK  equ 0x0c8                      ; RFLAGS bits to compare
 C_RMASK  equ 0x0d0                      ; GPRs whose value is undefined (bit n: reg n)
 C_FSWMASK equ 0x0d8                     ; x87 status word bits to compare
 C_QUIRK  equ 0x0e0                      ; bit 0: record a #UD as #GP (gen.py)
+C_DESC   equ 0x0e8                      ; compatibility mode: descriptor for SEGT
+C_SEGS   equ 0x0f0                      ; bits 0-2: load DS, ES, SS with SEGT|3
 C_MEM    equ 0x100                      ; 512 bytes for DATA
 C_FX     equ 0x300                      ; 512-byte FXSAVE image
 CASE_SIZE equ 0x500
@@ -155,6 +162,12 @@ _start:
     mov dword [TRAMP + 4], 0
     mov dword [TRAMP + 8], save_end
     mov dword [TRAMP + 12], 0
+    ; TRAMP32: cs jmp far [TRAMP32 + 8] (32-bit code) to UCODE:TRAMP.
+    mov byte [TRAMP32], 0x2e
+    mov word [TRAMP32 + 1], 0x2dff
+    mov dword [TRAMP32 + 3], TRAMP32 + 8
+    mov dword [TRAMP32 + 8], TRAMP
+    mov dword [TRAMP32 + 12], UCODE
 
     mov ecx, MSR_SYSENTER_CS
     mov eax, KCODE64
@@ -216,6 +229,31 @@ user_main:
     rep stosq
     mov qword [record + R_VEC], -1
     mov rsp, [cur]
+    ; Flat ring-3 data segments, unless a compatibility-mode case asks for
+    ; its own (64-bit mode ignores their base and limit: SDM vol. 3, 5.3.1).
+    mov qword [entry], CODE
+    mov ax, UDATA
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    test byte [rsp + C_QUIRK], QUIRK_COMPAT
+    jz .flat
+    mov qword [entry], to_compat
+    mov rax, [rsp + C_DESC]
+    mov [gdt + SEGT], rax               ; the GDT is in user pages
+    mov ax, SEGT | 3
+    test byte [rsp + C_SEGS], 1
+    jz .no_ds
+    mov ds, ax
+.no_ds:
+    test byte [rsp + C_SEGS], 2
+    jz .no_es
+    mov es, ax
+.no_es:
+    test byte [rsp + C_SEGS], 4
+    jz .flat
+    mov ss, ax
+.flat:
     fxrstor64 [rsp + C_FX]
     lea rsp, [rsp + C_FLAGS]
     popfq
@@ -236,7 +274,11 @@ user_main:
     mov r14, [rsp + C_GPR + 14 * 8]
     mov r15, [rsp + C_GPR + 15 * 8]
     mov rsp, [rsp + C_GPR + 4 * 8]
-    jmp CODE
+    jmp [rel entry]                     ; CODE, or to_compat
+
+; Into compatibility mode at CPL 3; the case's code ends at TRAMP32.
+to_compat:
+    jmp far dword [rel compat_ptr]
 
 ; The case ran to its end: store every register without changing one.
 save_end:
@@ -262,6 +304,9 @@ save_end:
 ; Ring 0 comes back here after a fault, the GPRs and RFLAGS stored.
 user_after_case:
     mov esp, ustack_top
+    mov ax, UDATA                       ; a compatibility-mode case's DS/ES off
+    mov ds, ax
+    mov es, ax
     push 0x202                          ; AC clear: the rest is the harness's
     popfq
     fxsave64 [record + R_FX]
@@ -338,7 +383,10 @@ fault64_ %+ v:
 ; Frame: vector, error code, RIP, CS, RFLAGS, RSP, SS.
 fault64:
     cmp qword [rsp + 24], UCODE
+    je .user
+    cmp qword [rsp + 24], UCODE32
     jne .harness
+.user:
     mov [record + R_GPR + 0 * 8], rax
     mov rax, [rsp + 16]
     cmp rax, user_done
@@ -387,7 +435,9 @@ fault64:
     mov [bad_vec], eax
     mov rax, [rsp + 16]
     mov [bad_rip], eax
-    mov ax, KDATA
+    mov ax, KDATA                       ; DS/ES may hold a case's segment
+    mov ds, ax
+    mov es, ax
     mov ss, ax
     mov esp, kstack_top
     push KCODE
@@ -408,6 +458,8 @@ output:
     cld
     rep outsb
     mov ax, KDATA
+    mov ds, ax
+    mov es, ax
     mov ss, ax
     push KCODE
     push finish
@@ -460,6 +512,7 @@ gdt:
     dq 0x00cff2000000ffff               ; 0x50 ring 3 data
     dq 0x00affa000000ffff               ; 0x58 ring 3 code, 64-bit
     dq 0x00cff2000000ffff               ; 0x60 ring 3 data
+    dq 0                                ; 0x68 SEGT: the case's C_DESC
 gdt_end:
 gdt_desc:
     dw gdt_end - gdt - 1
@@ -473,6 +526,9 @@ cases:  dq 0
 ncases: dq 0
 index:  dq 0
 cur:    dq 0
+entry:  dq 0                            ; where ring 3 jumps to run the case
+compat_ptr:
+    dd CODE, UCODE32
 bad_vec: dd 0
 bad_rip: dd 0
 

@@ -3,7 +3,7 @@ how to add one).  Undefined flags follow the SDM vol. 2 entry of each
 instruction, "Flags Affected"."""
 import struct
 
-from gen import (KNOWN_AC, AC, AF, ARITH, CF, DATA, DATA_SIZE, DF, MASK, NOTPRES, OF, PF, RAX, RBP,
+from gen import (AC, AF, ARITH, CF, DATA, DATA_SIZE, DF, MASK, NOTPRES, OF, PF, RAX, RBP,
                  RBX, RCX, RDI, RDONLY, RDX, RSI, RSP, SF, SUPER, ZF, rand_int, rand_reg64)
 
 SIZES = [1, 2, 4, 8]
@@ -563,7 +563,6 @@ def gen_fault(g):
             reg = g.reg_pick((RBP,))
     elif kind == 4:    # alignment check: AC set, CR0.AM set, CPL 3
         g.st.rflags |= AC
-        g.known = KNOWN_AC
         addr = DATA + rng.randrange(0, DATA_SIZE - size)
     else:              # a string store running into the not-present page
         g.st.rflags &= ~DF

@@ -19,6 +19,7 @@ import struct
 REGION = 0x1000000
 CODE = REGION
 TRAMP = REGION + 0x800
+TRAMP32 = TRAMP + 0x40          # the way back from compatibility mode
 DATA = REGION + 0x1e00
 DATA_SIZE = 512
 NOTPRES = REGION + 0x2000
@@ -35,11 +36,8 @@ RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI = range(8)
 CF, PF, AF, ZF, SF, TF, IF, DF, OF = 0x1, 0x4, 0x10, 0x40, 0x80, 0x100, 0x200, 0x400, 0x800
 AC = 0x40000
 
-# Known interpreter gaps (a mismatch in such a case is reported, not failed).
-KNOWN_AC = "#AC is not modelled"
-KNOWN_X87_IA = "x87 compares with an unmasked #IA"
-KNOWN_FPREM = "FPREM/FPREM1 condition codes with special operands"
-KNOWN_X87_EXC = "x87 exception-flag priorities (DE, PE with NaN/stack faults)"
+# Known interpreter gaps go here as KNOWN_* strings for g.known / "known"
+# (a mismatch in such a case is reported, not failed).  None today.
 ARITH = CF | PF | AF | ZF | SF | OF
 # What a case may start with: the arithmetic flags and DF (TF would trap,
 # IF and IOPL do not change at CPL 3, AC only in the alignment cases).
@@ -49,6 +47,7 @@ RF = 0x10000
 
 # Case quirk bits (C_QUIRK in diff-guest.asm).
 QUIRK_UD_IS_GP = 1      # record a #UD as #GP (KVM here reports an SSE #GP as #UD)
+QUIRK_COMPAT = 2        # run in compatibility mode (forms_seg.py), with Case.desc/segs
 
 MASK = {1: 0xff, 2: 0xffff, 4: 0xffffffff, 8: 0xffffffffffffffff}
 
@@ -62,6 +61,8 @@ class Case:
         self.rmask = 0
         self.fswmask = 0xffff
         self.quirks = 0
+        self.desc = 0               # QUIRK_COMPAT: the descriptor of selector 0x6b
+        self.segs = 0               # QUIRK_COMPAT: bits 0-2 load DS, ES, SS with it
         self.addr = None
         self.mem = bytearray(DATA_SIZE)
         self.fx = bytearray(512)
@@ -71,14 +72,15 @@ class Case:
 
     def pack(self):
         assert len(self.code) <= CODE_MAX, self.name
-        jmp = struct.pack("<Bi", 0xe9, TRAMP - (CODE + len(self.code) + 5))
+        tramp = TRAMP32 if self.quirks & QUIRK_COMPAT else TRAMP
+        jmp = struct.pack("<Bi", 0xe9, tramp - (CODE + len(self.code) + 5))
         code = self.code + jmp
         code += b"\x0f\x0b" * ((64 - len(code)) // 2) + b"\x90" * ((64 - len(code)) % 2)
         out = bytearray(CASE_SIZE)
         out[0:64] = code
         struct.pack_into("<16Q", out, 0x40, *[v & MASK[8] for v in self.gpr])
-        struct.pack_into("<QQQQQ", out, 0xc0, self.rflags, self.fmask, self.rmask, self.fswmask,
-                         self.quirks)
+        struct.pack_into("<QQQQQQQ", out, 0xc0, self.rflags, self.fmask, self.rmask,
+                         self.fswmask, self.quirks, self.desc, self.segs)
         out[0x100:0x300] = self.mem
         out[0x300:0x500] = self.fx
         return bytes(out)
@@ -90,12 +92,14 @@ class Case:
         # The jump to TRAMP ends the code: find it from the right offset.
         for n in range(0, CODE_MAX + 1):
             rel = TRAMP - (CODE + n + 5)
-            if raw[n:n + 5] == struct.pack("<Bi", 0xe9, rel):
+            if raw[n:n + 5] in (struct.pack("<Bi", 0xe9, rel),
+                                struct.pack("<Bi", 0xe9, rel + TRAMP32 - TRAMP)):
                 end = n
                 break
         c.code = bytes(raw[:end])
         c.gpr = list(struct.unpack_from("<16Q", raw, 0x40))
-        c.rflags, c.fmask, c.rmask, c.fswmask, c.quirks = struct.unpack_from("<QQQQQ", raw, 0xc0)
+        (c.rflags, c.fmask, c.rmask, c.fswmask, c.quirks, c.desc,
+         c.segs) = struct.unpack_from("<QQQQQQQ", raw, 0xc0)
         c.mem = bytearray(raw[0x100:0x300])
         c.fx = bytearray(raw[0x300:0x500])
         return c
@@ -226,6 +230,7 @@ class Gen:
         self.undef_fsw = 0
         self.quirks = 0
         self.known = ""             # set by forms that hit a known interpreter gap
+        self.seq_len = 1            # instructions in the case (forms_seq.py: 2-12)
         self.addr = None            # the last memory operand's address, for reports
         rng_state(self)
 
