@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from kemutest import KEMU, fail
-from test_linux import BOOT_TIMEOUT, MARKER, MAKE_INITRAMFS, Linux, find_kernel, skip
+from test_linux import BOOT_TIMEOUT, MARKER, MAKE_INITRAMFS, Linux, linux_kernel_or_skip, skip
 
 KEMU_IMG = os.environ.get("KEMU_IMG", os.path.join(os.path.dirname(os.path.abspath(KEMU)),
                                                    "tools", "kemu-img"))
@@ -74,14 +74,7 @@ def debugfs_cat(image, path):
 
 
 def main():
-    if os.environ.get("KEMU_TEST_LINUX", "1") == "0":
-        skip("KEMU_TEST_LINUX=0")
-    kernel = find_kernel()
-    if not kernel or not os.access(kernel, os.R_OK):
-        skip("no readable kernel in /boot")
-    for tool in ("cpio", "mkfs.ext4", "debugfs", "xorriso"):
-        if not shutil.which(tool):
-            skip("%s is not installed" % tool)
+    kernel = linux_kernel_or_skip("mkfs.ext4", "debugfs", "xorriso")
     if not os.path.exists(KEMU_IMG):
         skip("no kemu-img at %s" % KEMU_IMG)
     tmp = tempfile.mkdtemp(prefix="kemu-disks-")

@@ -26,7 +26,7 @@ import tempfile
 import time
 
 from kemutest import diff_lines, fail
-from test_linux import BOOT_TIMEOUT, MARKER, MAKE_INITRAMFS, Linux, find_kernel, skip
+from test_linux import BOOT_TIMEOUT, MARKER, MAKE_INITRAMFS, Linux, linux_kernel_or_skip, skip
 
 FP_CHECK = os.environ.get("FP_CHECK", "")
 MODELS = [("max", ["-cpu", "max"]), ("default", [])]
@@ -155,13 +155,7 @@ def run_model(tmp, kernel, initrd, model, args):
 
 
 def main():
-    if os.environ.get("KEMU_TEST_LINUX", "1") == "0":
-        skip("KEMU_TEST_LINUX=0")
-    kernel = find_kernel()
-    if not kernel or not os.access(kernel, os.R_OK):
-        skip("no readable kernel in /boot")
-    if not shutil.which("cpio"):
-        skip("cpio is not installed")
+    kernel = linux_kernel_or_skip()
     if not FP_CHECK or not os.access(FP_CHECK, os.X_OK):
         fail("FP_CHECK (%r) is not an executable" % FP_CHECK)
     tmp = tempfile.mkdtemp(prefix="kemu-fp-")

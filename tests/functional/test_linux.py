@@ -37,6 +37,24 @@ def find_kernel():
     return kernels[-1] if kernels else None
 
 
+def linux_kernel_or_skip(*tools):
+    """The kernel the Linux tests boot; skips (exit 77) with KEMU_TEST_LINUX=0,
+    without a readable kernel, busybox, or one of the host tools named."""
+    if os.environ.get("KEMU_TEST_LINUX", "1") == "0":
+        skip("KEMU_TEST_LINUX=0")
+    kernel = find_kernel()
+    if not kernel:
+        skip("no kernel in /boot")
+    if not os.access(kernel, os.R_OK):
+        skip("%s is not readable" % kernel)
+    if not any(os.path.exists(b) for b in ["/bin/busybox", "/usr/bin/busybox"]):
+        skip("busybox-static is not installed")
+    for tool in ("cpio",) + tools:
+        if not shutil.which(tool):
+            skip("%s is not installed" % tool)
+    return kernel
+
+
 class Linux:
     """kemu booting Linux: serial console on a pty, monitor on a unix socket."""
 
@@ -250,16 +268,7 @@ def run_parallel(cases):
 
 
 def main():
-    if os.environ.get("KEMU_TEST_LINUX", "1") == "0":
-        skip("KEMU_TEST_LINUX=0")
-    kernel = find_kernel()
-    if not kernel:
-        skip("no kernel in /boot")
-    if not os.access(kernel, os.R_OK):
-        skip("%s is not readable" % kernel)
-    if not shutil.which("cpio") or not any(os.path.exists(b) for b in ["/bin/busybox",
-                                                                        "/usr/bin/busybox"]):
-        skip("busybox-static or cpio is not installed")
+    kernel = linux_kernel_or_skip()
     tmp = tempfile.mkdtemp(prefix="kemu-linux-")
     try:
         initrd = os.path.join(tmp, "initramfs.cpio.gz")
