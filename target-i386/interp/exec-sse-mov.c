@@ -6,8 +6,19 @@
  */
 #include "target-i386/interp/exec-sse.h"
 
+/*
+ * 16-byte accesses are never alignment-checked (#AC is for 8 bytes or
+ * less, SDM vol. 2, table 2-21): an unaligned one goes byte by byte, so
+ * the slow path's check sees no misaligned piece.
+ */
 void x86_sse_ld128_slow(X86Interp *s, uint64_t lin, XMMReg *v, int seg)
 {
+    if (lin & 7) {
+        for (unsigned i = 0; i < 16; i++) {
+            v->b[i] = x86_ld_slow(s, (lin + i) & s->lin_mask, OT_B, s->mmu_idx, seg);
+        }
+        return;
+    }
     v->q[0] = x86_ld_slow(s, lin, OT_Q, s->mmu_idx, seg);
     v->q[1] = x86_ld_slow(s, (lin + 8) & s->lin_mask, OT_Q, s->mmu_idx, seg);
 }
@@ -18,6 +29,12 @@ void x86_sse_st128_slow(X86Interp *s, uint64_t lin, const XMMReg *v, int seg)
     /* Fault on either page before writing anything. */
     x86_translate(s, lin, ACC_WRITE, s->mmu_idx, seg);
     x86_translate(s, (lin + 15) & s->lin_mask, ACC_WRITE, s->mmu_idx, seg);
+    if (lin & 7) {
+        for (unsigned i = 0; i < 16; i++) {
+            x86_st_slow(s, (lin + i) & s->lin_mask, OT_B, v->b[i], s->mmu_idx, seg);
+        }
+        return;
+    }
     x86_st_slow(s, lin, OT_Q, v->q[0], s->mmu_idx, seg);
     x86_st_slow(s, hi, OT_Q, v->q[1], s->mmu_idx, seg);
 }

@@ -394,6 +394,7 @@ int main(void)
         cmocka_unit_test_setup(test_flags_live, test_setup),
         cmocka_unit_test_setup(test_hw_breakpoints, test_setup),
         cmocka_unit_test_setup(test_pcid, test_setup),
+        cmocka_unit_test_setup(test_ac_sse, test_setup),
         cmocka_unit_test_setup(test_pae_nx, test_setup),
         cmocka_unit_test_setup(test_bcd_misc, test_setup),
         cmocka_unit_test_setup(test_real_mode, test_setup),

@@ -108,6 +108,7 @@ void test_cr8(void **state);
 void test_flags_live(void **state);
 void test_hw_breakpoints(void **state);
 void test_pcid(void **state);
+void test_ac_sse(void **state);
 void test_cpuid_linux_baseline(void **state);
 void test_smc(void **state);
 void test_dma_invalidate(void **state);

@@ -463,6 +463,28 @@ void test_pcid(void **state)
     env.cr[3] = cr3;
 }
 
+/* #AC at CPL 3 covers accesses of 8 bytes or less: MOVUPS (16) passes, MOVQ faults. */
+void test_ac_sse(void **state)
+{
+    /* movups xmm0, [rbx]; movq xmm1, [rbx]; hlt */
+    static const uint8_t code[] = { 0x0f, 0x10, 0x03, 0xf3, 0x0f, 0x7e, 0x0b, 0xf4 };
+
+    load_bin("p64", CODE);
+    put_code(code, sizeof(code));
+    env_long64(0x110000);
+    seg_set(R_CS, SEL_UCODE64);
+    seg_set(R_SS, SEL_UDATA);
+    env.regs[R_ESP] = STACK3;
+    env.regs[R_EBX] = SRC + 1;
+    env.cr[0] |= CR0_AM;
+    env.cr[4] |= CR4_OSFXSR;
+    env.eflags |= AC_MASK;
+    assert_int_equal(run_to_halt(), 17);
+    assert_int_equal(frame64(0), 0);                    /* error code */
+    assert_int_equal(frame64(1), 0x110003);             /* the MOVQ */
+    env.cr[0] &= ~(uint64_t)CR0_AM;
+}
+
 void test_interrupt_injection(void **state)
 {
     static const uint8_t nops_hlt[] = { 0x90, 0x90, 0xf4 };
