@@ -15,6 +15,14 @@
 ; stores the GPRs, the vector, error code, RIP and CR2, and SYSEXITs back to
 ; ring 3.  Shaped by the software KVM it was written on (see mb-ring3.asm):
 ; no IRET or INT at CPL 0, SYSEXIT to ring 3, #UD from ring 3 to come back.
+;
+; A ring-0 case (QUIRK_RING0) goes the same way with one detour: ring 3
+; executes a UD2 at user_main.enter_ring0, whose handler loads the case's
+; state and jumps to its code at CPL 0 (under KVM, run by KVM's instruction
+; emulator; its RSP is on the supervisor page, so fault frames miss DATA).
+; It ends at TRAMP as usual: save_end, seeing CPL 0, SYSEXITs to ring 3; a
+; fault comes in on KCODE64 and is stored like a ring-3 one.  Both paths
+; reset RFLAGS (IOPL, AC, DF) before going back to ring 3.
 %include "multiboot.inc"
 
 UCODE   equ 0x58 | 3
@@ -22,6 +30,7 @@ UCODE32 equ 0x48 | 3                    ; compatibility mode: L=0, D=1
 UDATA   equ 0x60 | 3
 SEGT    equ 0x68                        ; the case's own data segment (C_DESC)
 QUIRK_COMPAT equ 2                      ; C_QUIRK bit 1: run in compatibility mode
+QUIRK_RING0 equ 4                       ; C_QUIRK bit 2: run at CPL 0 (forms_sys.py)
 TSS_SEL equ 0x28
 KCODE64 equ 0x38
 MSR_EFER equ 0xc0000080
@@ -236,6 +245,11 @@ user_main:
     mov ds, ax
     mov es, ax
     mov ss, ax
+    test byte [rsp + C_QUIRK], QUIRK_RING0
+    jz .not_ring0
+.enter_ring0:
+    ud2                                 ; to ring0_case
+.not_ring0:
     test byte [rsp + C_QUIRK], QUIRK_COMPAT
     jz .flat
     mov qword [entry], to_compat
@@ -301,6 +315,9 @@ save_end:
     mov esp, ustack_top
     pushfq
     pop qword [record + R_FLAGS]
+    mov ax, cs
+    test al, 3
+    jz ring0_case_end
 ; Ring 0 comes back here after a fault, the GPRs and RFLAGS stored.
 user_after_case:
     mov esp, ustack_top
@@ -385,12 +402,20 @@ fault64:
     cmp qword [rsp + 24], UCODE
     je .user
     cmp qword [rsp + 24], UCODE32
+    je .user
+    cmp qword [rsp + 24], KCODE64       ; a ring-0 case's fault, if in CODE
     jne .harness
+    mov [record + R_GPR + 0 * 8], rax
+    mov rax, [rsp + 16]
+    jmp .case_rip
 .user:
     mov [record + R_GPR + 0 * 8], rax
     mov rax, [rsp + 16]
     cmp rax, user_done
     je output
+    cmp rax, user_main.enter_ring0
+    je ring0_case
+.case_rip:
     sub rax, CODE
     cmp rax, 0x800
     jae .harness
@@ -424,6 +449,8 @@ fault64:
     mov rax, cr2
     mov [record + R_CR2], rax
     mov esp, kstack_top
+    push 0x2                            ; a ring-0 case's IOPL, AC, DF off
+    popfq
     mov ecx, ustack_top
     mov edx, user_after_case
     sti
@@ -443,6 +470,39 @@ fault64:
     push KCODE
     push harness_fault
     o64 retf
+
+; A ring-0 case: its state, then its code at CPL 0 (the UD2 frame is dropped).
+ring0_case:
+    mov rsp, [cur]
+    fxrstor64 [rsp + C_FX]
+    lea rsp, [rsp + C_FLAGS]
+    popfq
+    mov rsp, [cur]
+    mov rax, [rsp + C_GPR + 0 * 8]
+    mov rcx, [rsp + C_GPR + 1 * 8]
+    mov rdx, [rsp + C_GPR + 2 * 8]
+    mov rbx, [rsp + C_GPR + 3 * 8]
+    mov rbp, [rsp + C_GPR + 5 * 8]
+    mov rsi, [rsp + C_GPR + 6 * 8]
+    mov rdi, [rsp + C_GPR + 7 * 8]
+    mov r8, [rsp + C_GPR + 8 * 8]
+    mov r9, [rsp + C_GPR + 9 * 8]
+    mov r10, [rsp + C_GPR + 10 * 8]
+    mov r11, [rsp + C_GPR + 11 * 8]
+    mov r12, [rsp + C_GPR + 12 * 8]
+    mov r13, [rsp + C_GPR + 13 * 8]
+    mov r14, [rsp + C_GPR + 14 * 8]
+    mov r15, [rsp + C_GPR + 15 * 8]
+    mov rsp, [rsp + C_GPR + 4 * 8]
+    jmp [rel entry]
+
+; A ring-0 case ran to its end (save_end stored it): back to ring 3.
+ring0_case_end:
+    push 0x202
+    popfq
+    mov ecx, ustack_top
+    mov edx, user_after_case
+    o64 sysexit
 
 ; All cases ran: the results to the debugcon, then exit.
 output:

@@ -37,7 +37,11 @@ CF, PF, AF, ZF, SF, TF, IF, DF, OF = 0x1, 0x4, 0x10, 0x40, 0x80, 0x100, 0x200, 0
 AC = 0x40000
 
 # Known interpreter gaps go here as KNOWN_* strings for g.known / "known"
-# (a mismatch in such a case is reported, not failed).  None today.
+# (a mismatch in such a case is reported, not failed).
+# IA32_FMASK bits 63:32 (SDM vol. 4: reserved): KVM's emulator keeps what WRMSR
+# wrote there, the interpreter reads them as 0; neither faults.  Only KVM's
+# emulator is the oracle here (forms_sys.py), not the CPU.
+KNOWN_FMASK_HIGH = "WRMSR IA32_FMASK with bits 63:32 set (ring-0, KVM-emulator oracle)"
 ARITH = CF | PF | AF | ZF | SF | OF
 # What a case may start with: the arithmetic flags and DF (TF would trap,
 # IF and IOPL do not change at CPL 3, AC only in the alignment cases).
@@ -48,6 +52,7 @@ RF = 0x10000
 # Case quirk bits (C_QUIRK in diff-guest.asm).
 QUIRK_UD_IS_GP = 1      # record a #UD as #GP (KVM here reports an SSE #GP as #UD)
 QUIRK_COMPAT = 2        # run in compatibility mode (forms_seg.py), with Case.desc/segs
+QUIRK_RING0 = 4         # run at CPL 0 in 64-bit mode (forms_sys.py; KVM emulates it)
 
 MASK = {1: 0xff, 2: 0xffff, 4: 0xffffffff, 8: 0xffffffffffffffff}
 

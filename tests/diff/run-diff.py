@@ -10,6 +10,8 @@ accelerators, compares one hash per case, reruns the mismatching cases with
 full records and prints each difference: the bytes, their disassembly, the
 initial state and both final states.  Exit 0 when all match, 1 on a
 mismatch, 77 ("SKIP: ...") without a usable /dev/kvm or guest image.
+Family sys0 runs at CPL 0, where KVM's instruction emulator is the oracle;
+its results have their own summary line.  Opcode coverage: opmap.py.
 
 Environment: KEMU (the binary), KEMU_DIFF_GUEST (diff-guest.elf).
 """
@@ -30,11 +32,14 @@ import forms_fp  # noqa: E402
 import forms_int  # noqa: E402
 import forms_seg  # noqa: E402
 import forms_seq  # noqa: E402
+import forms_sys  # noqa: E402
 import gen  # noqa: E402
+import opmap  # noqa: E402
 from gen import CODE, DATA, REC_SIZE, REGS64, Case, Gen  # noqa: E402
 
 FSW_C1 = 0x200
-FAMILIES = forms_int.FAMILIES + forms_fp.FAMILIES + forms_seq.FAMILIES + forms_seg.FAMILIES
+FAMILIES = (forms_int.FAMILIES + forms_fp.FAMILIES + forms_seq.FAMILIES + forms_seg.FAMILIES
+            + forms_sys.FAMILIES)
 BATCH = 4096
 MAX_CRASHES = 10
 EXIT_PASS = 33
@@ -70,6 +75,8 @@ def make_case(seed, index, families):
     c.seq_len = g.seq_len
     c.seq_fault = getattr(g, "seq_fault", False)
     c.name = c.family = family_name(fn)
+    if getattr(g, "sys_form", None):
+        c.name += "/" + g.sys_form
     return c
 
 
@@ -244,30 +251,14 @@ def disasm(code, tmp, compat=False):
     return "\n".join("  " + ln.strip() for ln in lines)
 
 
-LEGACY_PREFIXES = {0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3}
-
-
-def opcode_of(code):
-    """The first instruction's opcode map and byte, prefixes and REX skipped."""
-    i = 0
-    while i < len(code) and code[i] in LEGACY_PREFIXES:
-        i += 1
-    if i < len(code) and 0x40 <= code[i] <= 0x4f:
-        i += 1
-    if code[i:i + 1] != b"\x0f":
-        return ("1-byte", code[i]) if i < len(code) else None
-    if code[i + 1:i + 2] in (b"\x38", b"\x3a"):
-        return ("0F" + code[i + 1:i + 2].hex().upper(), code[i + 2])
-    return ("0F", code[i + 1])
-
-
 def coverage(cases):
+    """First-instruction opcode bytes per map: the fallback without objdump."""
     maps = {}
     for c in cases:
-        op = opcode_of(c.code)
+        op = opmap.opcode_of(c.code)
         if op:
             maps.setdefault(op[0], set()).add(op[1])
-    return " ".join("%s=%d" % (m, len(v)) for m, v in sorted(maps.items()))
+    return maps
 
 
 def initial_state(c):
@@ -389,6 +380,27 @@ def self_test(opts, tmp):
                                % (accel, d["fault"], d.get("fault rip", 0)))
 
 
+def coverage_report(opts, cases, tmp):
+    """Opcode coverage lines: every instruction of every case against what
+    the interpreter advertises (opmap.py; probed once, cached by the guest)."""
+    cov = opmap.covered(cases, tmp)
+    if cov is None:
+        return ["opcodes covered (first instruction of each case, no objdump): "
+                + " ".join("%s=%d" % (m, len(v)) for m, v in sorted(coverage(cases).items()))]
+    if opts.no_advertised:
+        return ["opcodes covered (all instructions): "
+                + " ".join("%s=%d" % (m, len(cov[m])) for m in opmap.MAPS)]
+    try:
+        adv, cached = opmap.advertised(
+            lambda cs: run_guest(opts.kemu, opts.guest, "tcg", cs, True, tmp, opts.timeout),
+            opts.kemu, opts.guest, os.path.dirname(os.path.abspath(opts.guest)))
+    except GuestFailure as e:
+        return ["opcodes covered (all instructions): "
+                + " ".join("%s=%d" % (m, len(cov[m])) for m in opmap.MAPS),
+                "advertised opcodes: the probe failed: %s" % str(e).splitlines()[0]]
+    return opmap.report_lines(cov, adv)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--seed", type=int, default=1)
@@ -403,6 +415,8 @@ def main():
     ap.add_argument("--per-family", type=int, default=3, help="of those, at most per family")
     ap.add_argument("--mask-rf", action="store_true",
                     help="ignore RFLAGS.RF (set by the CPU in the frame of a fault)")
+    ap.add_argument("--no-advertised", action="store_true",
+                    help="skip probing which opcodes the interpreter decodes (opmap.py)")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--kemu", default=os.environ.get("KEMU"))
     ap.add_argument("--guest", default=os.environ.get("KEMU_DIFF_GUEST"))
@@ -497,6 +511,7 @@ def main():
                 key = "%s: %s" % (cases[i].name, ",".join(diff))
                 classes.setdefault(key, []).append(labels[i])
                 print()
+        cov_lines = coverage_report(opts, cases, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -506,13 +521,22 @@ def main():
     print("seed %d: %d cases (%s) in %.1f s (%.0f cases/s, both accelerators)"
           % (opts.seed, len(cases), " ".join("%s=%d" % kv for kv in sorted(per_family.items())),
              elapsed, len(cases) / max(elapsed, 1e-6)))
-    print("opcodes covered (distinct opcode bytes per map): " + coverage(cases))
+    for line in cov_lines:
+        print(line)
     seqs = [c for c in cases if c.family == "seq"]
     if seqs:
         print("sequences: %d cases, %d instructions (%.1f per sequence), %d end in a fault"
               % (len(seqs), sum(c.seq_len for c in seqs),
                  sum(c.seq_len for c in seqs) / len(seqs),
                  sum(1 for c in seqs if c.seq_fault)))
+    ring0 = [i for i, c in enumerate(cases) if c.quirks & gen.QUIRK_RING0]
+    if ring0:
+        r0bad = [i for i in ring0 if i in set(bad)]
+        r0known = [i for i in ring0 if i in set(known_bad)]
+        print("ring 0 (KVM emulator as oracle, not the CPU): %d cases, %d mismatches%s, "
+              "%d in known differences"
+              % (len(ring0), len(r0bad), (" (" + " ".join(labels[i] for i in r0bad[:8]) + ")")
+                 if r0bad else "", len(r0known)))
     ntrans = sum(1 for c in cases if c.family == TRANS_FAMILY)
     if ntrans:
         print("transcendental last-bit differences: %d of %d (not failures: the Xeon's "
