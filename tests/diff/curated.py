@@ -11,7 +11,7 @@ MXCSR 0x1f80, XMM n = n repeated in every byte.
 """
 import struct
 
-from gen import AC, ARITH, DATA, DF, REGS64, Case
+from gen import AC, ARITH, DATA, DF, QUIRK_COMPAT, REGS64, Case
 
 CF, PF, AF, ZF, SF, OF = 0x1, 0x4, 0x10, 0x40, 0x80, 0x800
 
@@ -37,6 +37,11 @@ CURATED = [
     {"name": "ac: popf clears AC, then the load is not checked", "code": "9d8b03",
      "rbx": DATA + 1, "rsp": DATA + 256, "mem": {256: "0200000000000000"},
      "rflags": 0x202 | AC},
+    # Compatibility mode, DS expand-down with B=1 (limit 0, base DATA + 0xff):
+    # a word at offset 0xffffffff wraps past 4 GiB; the Xeon does not fault,
+    # the interpreter raised #GP (seg.c, x86_seg_check).
+    {"name": "seglimit: expand-down word at 0xffffffff wraps, no #GP", "code": "663e8903",
+     "rbx": 0xffffffff, "quirks": QUIRK_COMPAT, "desc": 0x0140f7001eff0000, "segs": 1},
     # BT with a negative register offset into memory (UBSan in exec-bit.c).
     {"name": "bt negative offset", "code": "480fa303", "rbx": DATA + 256,
      "rax": 0xfffffffffffffff1, "undef_flags": OF | SF | AF | PF},
@@ -159,6 +164,9 @@ def build(entry):
     c.rmask = entry.get("undef_regs", 0)
     c.fswmask = 0xffff & ~entry.get("undef_fsw", 0)
     c.known = entry.get("known", "")
+    c.quirks = entry.get("quirks", 0)
+    c.desc = entry.get("desc", 0)           # QUIRK_COMPAT: selector 0x6b's descriptor
+    c.segs = entry.get("segs", 0)
     return c
 
 
