@@ -181,6 +181,7 @@ struct X86Interp {
     uint32_t jc_key;            /* code size and mmu_idx: the jump cache's key */
     bool cs_limit_check;        /* blocks may run past CS's limit (not flat, not 64-bit) */
     uint8_t bp_exec, bp_data;   /* DR7's enabled instruction and data breakpoints, a bit each */
+    bool slow_blocks;           /* cs_limit_check or a breakpoint: run.c's per-block prologue */
     uint8_t db_hits;            /* data breakpoints the running instruction hit */
     uint64_t sp_mask;
     uint64_t lin_mask;          /* data linear addresses wrap at 4 GiB outside 64-bit mode */

@@ -245,8 +245,8 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
         X86Block *b = x86_block_lookup_fast(s, env->rip);
         const X86Insn *d = b->insns;
         unsigned n = b->n;
-        bool slow = s->cs_limit_check | ((env->eflags & TF_MASK) != 0) |
-                    ((s->bp_exec | s->bp_data) != 0) | log_enabled(LOG_EXEC | LOG_CPU);
+        bool slow = s->slow_blocks | ((env->eflags & TF_MASK) != 0) |
+                    log_enabled(LOG_EXEC | LOG_CPU);
         X86Insn part[X86_BLOCK_MAX_INSNS];
         if (G_UNLIKELY(slow)) {
             n = block_slow_prologue(s, b);
