@@ -81,25 +81,32 @@ void x86_dr_general_detect(X86Interp *s)
     }
 }
 
-bool x86_dr_watches_page(X86Interp *s, uint64_t page, bool write)
+/* The data breakpoints (a bit each) a read or write of [lin, lin + size) hits. */
+static unsigned data_hits(X86Interp *s, uint64_t lin, uint64_t size, bool write)
 {
+    unsigned hits = 0;
+
     for (int i = 0; i < 4; i++) {
         if ((s->bp_data & (1u << i)) && (write || bp_rw(s->env->dr[7], i) == 3) &&
-            bp_overlaps(s, i, page, X86_PAGE_SIZE)) {
-            return true;
+            bp_overlaps(s, i, lin, size)) {
+            hits |= 1u << i;
         }
     }
-    return false;
+    return hits;
+}
+
+bool x86_dr_watches_page(X86Interp *s, uint64_t page, bool write)
+{
+    return data_hits(s, page, X86_PAGE_SIZE, write) != 0;
 }
 
 void x86_dr_access(X86Interp *s, uint64_t lin, unsigned size, bool write)
 {
-    for (int i = 0; i < 4; i++) {
-        if ((s->bp_data & (1u << i)) && (write || bp_rw(s->env->dr[7], i) == 3) &&
-            bp_overlaps(s, i, lin, size)) {
-            s->db_hits |= 1u << i;
-            s->stop = true;     /* the trap comes right after this instruction */
-        }
+    unsigned hits = data_hits(s, lin, size, write);
+
+    if (hits) {
+        s->db_hits |= hits;
+        s->stop = true;         /* the trap comes right after this instruction */
     }
 }
 
@@ -108,12 +115,13 @@ unsigned x86_dr_exec_cut(X86Interp *s, const X86Insn *insns, unsigned n)
     CPUX86State *env = s->env;
     uint64_t rip = env->rip;
     /* RF suppresses instruction breakpoints for the first instruction (18.3.1.1). */
-    unsigned k = (env->eflags & RF_MASK) ? 1 : 0;
+    unsigned k = 0;
 
-    env->eflags &= ~(uint64_t)RF_MASK;
-    for (unsigned j = 0; j < k && j < n; j++) {
-        rip += insns[j].len;
+    if ((env->eflags & RF_MASK) && n > 0) {
+        rip += insns[0].len;
+        k = 1;
     }
+    env->eflags &= ~(uint64_t)RF_MASK;
     for (; k < n; rip += insns[k].len, k++) {
         uint64_t lin = (s->seg[R_CS].base + rip) & s->lin_mask;
         unsigned hits = 0;

@@ -453,6 +453,7 @@ void x86_ac_sync(X86Interp *s);
 /* Hardware breakpoints (debug.c). */
 #define DR6_BD  (1u << 13)
 #define DR6_BS  (1u << 14)
+#define DR6_BT  (1u << 15)
 /* After DR0-DR3 or DR7 changed: which breakpoints are on; refill the TLB for data ones. */
 void x86_dr_update(X86Interp *s);
 /* MOV to or from a debug register with DR7.GD set: #DB. */

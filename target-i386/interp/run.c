@@ -278,7 +278,7 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
         } while (d < end && !s->stop);
         env->rip = s->next_rip;
 
-        s->budget_left -= d == end ? n : (unsigned)(d - first);
+        s->budget_left -= d - first;
         if (G_UNLIKELY(s->halted_now)) {
             s->halted_now = false;
             env->mp_state = X86_MP_HALTED;

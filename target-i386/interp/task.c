@@ -11,7 +11,6 @@
  */
 #include "target-i386/interp/internal.h"
 
-#define DR6_BT          (1u << 15)
 #define EFLAGS_DEFINED  0x3f7fd5u       /* every EFLAGS bit a TSS may load */
 
 /* TSS types of a system descriptor (SDM vol. 3, table 3-2). */
