@@ -18,11 +18,21 @@ The compared RFLAGS mask is taken at the end, or at the faulting
 instruction.  Memory operands never use a register the sequence writes:
 RIP-relative, absolute, or a base (and index) register reserved for the
 case.
+
+Instruction boundaries: a case keeps its instructions as `Insn` records
+(g.insns, then Case.insns): the bytes, where a RIP-relative displacement
+sits and what it points at, the flags written, left undefined and read, a
+Jcc's reach, and which other instructions it cannot go without.  `layout()`
+rebuilds the code of any subset in order, with the displacements and Jcc
+offsets fixed for the new positions, and recomputes the compared flags, or
+refuses a subset in which an instruction reads a flag left undefined: the
+shrinker (shrink.py) removes instructions with it.
 """
+import copy
 import struct
 
 from gen import (AF, ARITH, CF, DATA, DATA_SIZE, MASK, NOTPRES, OF, PF, RAX, RCX, RDONLY,
-                 RSP, SF, ZF, CODE_MAX, rand_int)
+                 RSP, SF, ZF, CODE, CODE_MAX, rand_int)
 from forms_int import imm_bytes, shift_undef
 
 # Flags each condition code (the low nibble of Jcc/SETcc/CMOVcc) reads.
@@ -34,6 +44,41 @@ ALU_LOGIC = (1, 4, 6)
 ALU_READS_CF = (2, 3)
 
 
+class Code(bytes):
+    """Encoded bytes that know their RIP-relative displacement, if any:
+    rip = (offset of the disp32 in the bytes, the address it reaches)."""
+    rip = None
+
+
+def enc(t, opcode, **kw):
+    """t.g.enc, remembering a RIP-relative operand (its disp32 comes just
+    before the immediate)."""
+    code = Code(t.g.enc(opcode, **kw))
+    mem = kw.get("mem")
+    if mem is not None and mem.get("riprel") is not None:
+        code.rip = (len(code) - len(kw.get("imm", b"")) - 4, mem["riprel"])
+    return code
+
+
+class Insn:
+    """One instruction of a sequence.  reads: the flags it needs defined
+    (PUSHF and LAHF: those that reach the register or memory past their
+    AND); needs: positions of the instructions it cannot go without,
+    relative within its Unit until emit() makes them absolute (a shift by
+    CL needs its MOV CL, whose count decided its flags; PUSHF and LAHF
+    need their AND)."""
+
+    def __init__(self, code, written=0, undefined=0, reads=0, faults=False):
+        self.code = bytes(code)
+        self.rip = getattr(code, "rip", None)
+        self.written = written
+        self.undefined = undefined
+        self.reads = reads
+        self.faults = faults
+        self.skip = None            # a Jcc: how many instructions it may jump over
+        self.needs = ()
+
+
 class Track:
     """What the generator knows while it builds a sequence."""
 
@@ -42,6 +87,7 @@ class Track:
         self.undef = 0              # flags the last writer left undefined
         self.fault_undef = None     # the mask at the faulting instruction, once there is one
         self.code = bytearray()
+        self.insns = []             # Insn records of self.code
         self.count = 0              # instructions emitted
         self.reserved = {RSP}       # registers the sequence must not write
 
@@ -50,21 +96,33 @@ class Track:
 
 
 class Unit:
-    """Some instructions that go together (a reader and its fix-up)."""
+    """Some instructions that go together (a reader and its fix-up).  With
+    code, one instruction; Unit() is empty.  `reads`: what the unit as a
+    whole reads (its fix-ups accounted for)."""
 
-    def __init__(self, code=b"", n=1, written=0, undefined=0, reads=0, faults=False):
-        self.code = bytearray(code)
-        self.n = n
-        self.steps = []             # (written, undefined) in order
-        if written or undefined:
-            self.steps.append((written, undefined))
+    def __init__(self, code=b"", written=0, undefined=0, reads=0, faults=False, insn_reads=None):
+        self.insns = []
+        if code:
+            self.insns.append(Insn(code, written, undefined,
+                                   reads if insn_reads is None else insn_reads, faults))
         self.reads = reads
         self.faults = faults
 
+    @property
+    def code(self):
+        return b"".join(x.code for x in self.insns)
+
+    @property
+    def n(self):
+        return len(self.insns)
+
+    @property
+    def steps(self):
+        return [(x.written, x.undefined) for x in self.insns]
+
     def add(self, other):
-        self.code += other.code
-        self.n += other.n
-        self.steps += other.steps
+        self.insns += other.insns
+        self.reads |= other.reads           # MOV CL + RCL reads CF
         return self
 
 
@@ -130,7 +188,7 @@ def rm_operand(t, size, at, write, mem_p=0.4):
 
 def sized(t, op_byte, op_full, size, at, **kw):
     opcode = op_byte if size == 1 else op_full
-    return t.g.enc(opcode, w=size == 8, osize=2 if size == 2 else None, at=at, **kw)
+    return enc(t, opcode, w=size == 8, osize=2 if size == 2 else None, at=at, **kw)
 
 
 SIZES = [1, 2, 4, 8]
@@ -163,8 +221,8 @@ def u_alu(t, at):
         if size == 1 or rng.random() < 0.5:
             code = sized(t, b"\x80", b"\x81", size, at, reg=op, imm=imm_for(rng, size), **kw)
         else:
-            code = t.g.enc(b"\x83", reg=op, imm=imm_bytes(rand_int(rng, 1), 1), w=size == 8,
-                           osize=2 if size == 2 else None, at=at, **kw)
+            code = enc(t, b"\x83", reg=op, imm=imm_bytes(rand_int(rng, 1), 1), w=size == 8,
+                       osize=2 if size == 2 else None, at=at, **kw)
     return Unit(code, written=written, undefined=undefined, reads=reads)
 
 
@@ -215,7 +273,7 @@ def u_shift(t, at):
     reads = CF if ext in (2, 3) and masked else 0
     written = shift_written(ext, size, count)
     undefined = shift_undef(ext, size, count)
-    pre = Unit(b"", n=0)
+    pre = Unit()
     if form == 2:
         pre = Unit(bytes([0xb1, count]))                    # mov cl, imm8
         t.reserved.add(RCX)
@@ -229,7 +287,10 @@ def u_shift(t, at):
     else:
         code = sized(t, b"\xc0", b"\xc1", size, at, reg=ext, imm=bytes([count]), **kw)
     u = Unit(code, written=written, undefined=undefined, reads=reads)
-    return pre.add(u) if pre.n else u
+    if pre.n:
+        u.insns[0].needs = (-1,)            # its flags were worked out for this count
+        return pre.add(u)
+    return u
 
 
 def u_move(t, at):
@@ -247,7 +308,7 @@ def u_move(t, at):
         src = rng.choice([1, 2])
         dst = rng.choice([2, 4, 8])
         op = rng.choice([0xb6, 0xbe]) + (src - 1)
-        return Unit(t.g.enc(bytes([0x0f, op]), reg=dst_reg(t, dst), w=dst == 8,
+        return Unit(enc(t, bytes([0x0f, op]), reg=dst_reg(t, dst), w=dst == 8,
                             osize=2 if dst == 2 else None, at=at,
                             **rm_operand(t, src, at, write=False)))
     if form == 2:
@@ -257,7 +318,7 @@ def u_move(t, at):
         mem = {"mod": 2, "rm": 4, "rex": (base >> 3) | ((index >> 3) << 1), "addr": None,
                "tail": bytes([rng.randrange(4) << 6 | (index & 7) << 3 | (base & 7)])
                + struct.pack("<i", rng.randrange(-4096, 4096))}
-        return Unit(t.g.enc(b"\x8d", reg=dst_reg(t, size), mem=mem, w=size == 8,
+        return Unit(enc(t, b"\x8d", reg=dst_reg(t, size), mem=mem, w=size == 8,
                             osize=2 if size == 2 else None, at=at))
     if form == 3:
         size = rng.choice(SIZES)
@@ -294,16 +355,16 @@ def u_adc(t, at):
 def u_setcc(t, at):
     rng = t.g.rng
     cc = rng.randrange(16)
-    code = t.g.enc(bytes([0x0f, 0x90 + cc]), reg=0, at=at,
+    code = enc(t, bytes([0x0f, 0x90 + cc]), reg=0, at=at,
                    **rm_operand(t, 1, at, write=True))
-    return Unit(code, n=1, reads=COND_READS[cc])
+    return Unit(code, reads=COND_READS[cc])
 
 
 def u_cmov(t, at):
     rng = t.g.rng
     cc = rng.randrange(16)
     size = rng.choice([2, 4, 8])
-    code = t.g.enc(bytes([0x0f, 0x40 + cc]), reg=dst_reg(t, size), w=size == 8,
+    code = enc(t, bytes([0x0f, 0x40 + cc]), reg=dst_reg(t, size), w=size == 8,
                    osize=2 if size == 2 else None, at=at,
                    **rm_operand(t, size, at, write=False))
     return Unit(code, reads=COND_READS[cc])
@@ -313,8 +374,9 @@ def u_pushf(t, at, undef):
     """PUSHF; [AND qword [rsp], ~undefined]; POP r."""
     rng = t.g.rng
     r = dst_reg(t, 8)
-    u = Unit(b"\x9c", reads=0)
+    u = Unit(b"\x9c", reads=0, insn_reads=ARITH & ~undef)
     if undef:
+        u.insns[0].needs = (1,)
         keep = ~undef & MASK[4]
         if keep >= 0xffffff80:
             u.add(Unit(b"\x48\x83\x24\x24" + bytes([keep & 0xff]), written=ARITH & ~AF,
@@ -328,15 +390,16 @@ def u_pushf(t, at, undef):
 
 def u_lahf(t, at, undef):
     """LAHF; [AND AH, ~undefined] (AH: no REX)."""
-    u = Unit(b"\x9f")
+    u = Unit(b"\x9f", insn_reads=LAHF_READS & ~undef)
     if undef & LAHF_READS:
+        u.insns[0].needs = (1,)
         u.add(Unit(bytes([0x80, 0xe4, ~undef & 0xff]), written=ARITH & ~AF, undefined=AF))
     return u
 
 
 def u_define(t, at):
     """CMP r, r: defines all six arithmetic flags."""
-    return Unit(t.g.enc(b"\x39", reg=src_reg(t), rm=src_reg(t), w=t.g.rng.random() < 0.5,
+    return Unit(enc(t, b"\x39", reg=src_reg(t), rm=src_reg(t), w=t.g.rng.random() < 0.5,
                         at=at), written=ARITH)
 
 
@@ -423,8 +486,16 @@ def pick_unit(t, at, allow_jcc=True, allow_fault=True):
     if len(inner.code) > 127:
         return inner
     u = Unit(bytes([0x70 + cc, len(inner.code)]), reads=COND_READS[cc])
+    u.insns[0].skip = inner.n
     u.inner = inner
     return u
+
+
+def append_insns(t, u):
+    base = len(t.insns)
+    for k, x in enumerate(u.insns):
+        x.needs = tuple(base + k + rel for rel in x.needs)
+    t.insns += u.insns
 
 
 def emit(t, u):
@@ -440,10 +511,13 @@ def emit(t, u):
         skip = t.undef
         run = apply(t.undef, inner.steps)
         t.code += u.code + inner.code
+        append_insns(t, u)
+        append_insns(t, inner)
         t.count += 1 + inner.n
         t.undef = skip | run
         return True
     t.code += u.code
+    append_insns(t, u)
     t.count += u.n
     t.undef = apply(t.undef, u.steps)
     return True
@@ -486,18 +560,84 @@ def gen_seq(g):
             u = pick_unit(t, at, allow_fault=False)
             if u.reads & t.undef or u.faults:
                 continue
-        inner = getattr(u, "inner", Unit(b"", n=0))
+        inner = getattr(u, "inner", Unit())
         if len(t.code) + len(u.code) + len(inner.code) > CODE_MAX \
                 or t.count + u.n + inner.n > MAX_INSNS:
             continue
         emit(t, u)
     if t.count < 2:
         t.code += b"\x90"
+        t.insns.append(Insn(b"\x90"))
         t.count += 1
     g.undef_flags |= t.undef if t.fault_undef is None else t.fault_undef
     g.seq_len = t.count
     g.seq_fault = t.fault_undef is not None
+    g.insns = t.insns
     return bytes(t.code)
 
 
+def layout(insns, keep):
+    """The code of the instructions `keep` (indexes into insns, any order)
+    and the flags undefined where RFLAGS is compared (at the end or at the
+    first fault), or None when one of them reads a flag left undefined
+    there (its CMP or fix-up was removed) or needs one not kept.  RIP-
+    relative displacements keep their targets; a Jcc jumps to the first
+    kept instruction past those it skipped (or the end)."""
+    keep = sorted(keep)
+    kept = set(keep)
+    pos, at = {}, 0
+    for i in keep:
+        if any(j not in kept for j in insns[i].needs):
+            return None
+        pos[i] = at
+        at += len(insns[i].code)
+    if at > CODE_MAX:
+        return None
+    end = at
+    code = bytearray()
+    undef, pending, fault_undef = 0, [], None
+    for i in keep:
+        x = insns[i]
+        b = bytearray(x.code)
+        if x.rip is not None:
+            off, target = x.rip
+            struct.pack_into("<i", b, off, target - (pos[i] + len(b) + CODE))
+        if x.skip is not None:
+            dest = next((pos[j] for j in keep if j > i + x.skip), end)
+            b[-1] = dest - (pos[i] + len(b))
+        code += b
+        if fault_undef is not None:
+            continue                        # not run: the fault came first
+        for last, before in list(pending):
+            if last < i:                    # past what a Jcc skipped: either path
+                undef |= before
+                pending.remove((last, before))
+        if x.reads & undef:
+            return None
+        if x.faults:
+            fault_undef = undef
+            continue
+        if x.skip is not None:
+            pending.append((i + x.skip, undef))
+        undef = apply(undef, [(x.written, x.undefined)])
+    for _, before in pending:
+        undef |= before
+    return bytes(code), undef if fault_undef is None else fault_undef
+
+
 FAMILIES = [(gen_seq, 30)]
+
+
+def subset(insns, keep):
+    """The records of the instructions keep, renumbered for layout(): needs
+    and Jcc reaches count in the subset."""
+    keep = sorted(keep)
+    new = {i: n for n, i in enumerate(keep)}
+    out = []
+    for i in keep:
+        x = copy.copy(insns[i])
+        x.needs = tuple(new[j] for j in x.needs)
+        if x.skip is not None:
+            x.skip = sum(1 for j in keep if i < j <= i + x.skip)
+        out.append(x)
+    return out

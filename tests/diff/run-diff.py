@@ -2,15 +2,16 @@
 """Differential test: the interpreter (-accel tcg) against the host CPU
 (-accel kvm) on random ring-3 instructions.
 
-  run-diff.py [--seed S] [--count N] [--families alu,shift,...] [--case I]
+  run-diff.py [--seed S] [--count N] [--families alu,shift,...] [--case I] [--no-shrink]
 
 Generates N cases from seed S (case i depends only on S and i, so
 `--case I` replays one), runs them in tests/diff/diff-guest.asm under both
 accelerators, compares one hash per case, reruns the mismatching cases with
 full records and prints each difference: the bytes, their disassembly, the
-initial state and both final states.  Exit 0 when all match, 1 on a
-mismatch, 77 ("SKIP: ...") without a usable /dev/kvm or guest image.
-Family sys0 runs at CPL 0, where KVM's instruction emulator is the oracle;
+initial state and both final states, after shrinking the case to a minimal
+reproducer (shrink.py: fewer instructions, the rest of the state reset).
+Exit 0 when all match, 1 on a mismatch, 77 ("SKIP: ...") without a usable
+/dev/kvm or guest image.  Family sys0 runs at CPL 0, where KVM's instruction emulator is the oracle;
 its results have their own summary line.  Opcode coverage: opmap.py.
 
 Environment: KEMU (the binary), KEMU_DIFF_GUEST (diff-guest.elf).
@@ -35,6 +36,7 @@ import forms_seq  # noqa: E402
 import forms_sys  # noqa: E402
 import gen  # noqa: E402
 import opmap  # noqa: E402
+import shrink  # noqa: E402
 from gen import CODE, DATA, REC_SIZE, REGS64, Case, Gen  # noqa: E402
 
 FSW_C1 = 0x200
@@ -74,6 +76,7 @@ def make_case(seed, index, families):
     c.known = g.known
     c.seq_len = g.seq_len
     c.seq_fault = getattr(g, "seq_fault", False)
+    c.insns = getattr(g, "insns", None)     # forms_seq.Insn records, for shrinking
     c.name = c.family = family_name(fn)
     if getattr(g, "sys_form", None):
         c.name += "/" + g.sys_form
@@ -287,16 +290,33 @@ def initial_state(c):
     return out
 
 
-def report(index, c, kvm, tcg, tmp):
-    """Print one mismatch; return the names of the fields that differ."""
+def diff_fields(kvm, tcg):
     a, b = decode(kvm), decode(tcg)
     keys = list(a) + [k for k in b if k not in a]
-    diff = [k for k in keys if a.get(k) != b.get(k)]
-    print("MISMATCH %s (%s): %s" % (index, c.name, " ".join(c.code.hex(" ") .split())))
+    return [k for k in keys if a.get(k) != b.get(k)]
+
+
+def report(index, c, kvm, tcg, tmp, job=None, orig_diff=None):
+    """Print one mismatch; return the names of the fields that differ.
+    With job (a shrink.CaseShrink), c is its shrunk case and orig_diff the
+    original's fields."""
+    a, b = decode(kvm), decode(tcg)
+    diff = diff_fields(kvm, tcg)
+    if job is None:
+        print("MISMATCH %s (%s): %s" % (index, c.name, " ".join(c.code.hex(" ").split())))
+    else:
+        print("MISMATCH %s (%s): %s" % (index, c.name, " ".join(job.orig.code.hex(" ").split())))
+        print(" %s; the original differs in: %s" % (job.summary(), " ".join(orig_diff)))
+        if diff != orig_diff:
+            print(" (the shrunk case differs in other fields: %s)" % " ".join(diff))
+        print(" minimal reproducer: %s" % " ".join(c.code.hex(" ").split()))
     print(disasm(c.code, tmp, c.quirks & gen.QUIRK_COMPAT))
     print(" initial state:")
     for line in initial_state(c):
         print(line)
+    if job is not None:
+        print(" as a curated.py entry: "
+              + shrink.format_entry(shrink.curated_entry(c, "%s (%s)" % (c.name, index))))
     for k in diff:
         if k == "mem":
             for off in range(0, len(a["mem"]), 8):
@@ -358,6 +378,36 @@ def split_trans(opts, cases, idx, tmp):
     return last, other
 
 
+def shrink_cases(opts, cases, tmp):
+    """Shrink the mismatching cases together (shrink.py): each round's
+    candidates of all of them run in one kemu per accelerator.  Returns the
+    jobs (job.best: the smallest case that still mismatches)."""
+    jobs = [shrink.CaseShrink(c, opts.shrink_rounds, state=c.family != TRANS_FAMILY)
+            for c in cases]
+    stats = {"cases": 0, "error": None}
+
+    def test(cands):
+        kvm, tcg = b"", b""
+        try:
+            for start in range(0, len(cands), BATCH):
+                sub = cands[start:start + BATCH]
+                tcg += run_guest(opts.kemu, opts.guest, "tcg", sub, False, tmp, opts.timeout)
+                kvm += run_guest(opts.kemu, opts.guest, "kvm", sub, False, tmp, opts.timeout)
+        except GuestFailure as e:
+            stats["error"] = str(e).strip().splitlines()[0]
+            return None
+        stats["cases"] += len(cands)
+        return [kvm[8 * i:8 * i + 8] != tcg[8 * i:8 * i + 8] for i in range(len(cands))]
+
+    t0 = time.monotonic()
+    rounds = shrink.reduce_all(jobs, test, max_rounds=2 * opts.shrink_rounds)
+    print("shrinking %d mismatches: %d rounds, %d candidates in %.1f s%s"
+          % (len(cases), rounds, stats["cases"], time.monotonic() - t0,
+             "; stopped, kemu failed on a candidate: " + stats["error"] if stats["error"] else ""))
+    print()
+    return jobs
+
+
 def self_test(opts, tmp):
     """Two cases with known results, so that a harness comparing nothing
     cannot pass: ADD RAX, RBX (flags and result) and DIV RCX by zero (#DE)."""
@@ -417,6 +467,11 @@ def main():
                     help="ignore RFLAGS.RF (set by the CPU in the frame of a fault)")
     ap.add_argument("--no-advertised", action="store_true",
                     help="skip probing which opcodes the interpreter decodes (opmap.py)")
+    ap.add_argument("--no-shrink", action="store_true",
+                    help="print the mismatches as found, not shrunk (shrink.py)")
+    ap.add_argument("--shrink-rounds", type=int, default=shrink.DEFAULT_ROUNDS,
+                    help="at most this many rounds (one kemu run per accelerator each) per "
+                    "shrinking phase")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--kemu", default=os.environ.get("KEMU"))
     ap.add_argument("--guest", default=os.environ.get("KEMU_DIFF_GUEST"))
@@ -500,14 +555,32 @@ def main():
                 shown.append(i)
         if shown:
             sub = [cases[i] for i in shown]
+            # Curated cases are minimal already.
+            jobs = {}
+            todo = [i for i in shown if cases[i].family != "curated"]
+            if todo and not opts.no_shrink:
+                jobs = dict(zip(todo, shrink_cases(opts, [cases[i] for i in todo], tmp)))
+            # The shrunk cases get their full records in the same runs.
+            small = [i for i in shown if i in jobs and jobs[i].best is not cases[i]]
+            sub += [jobs[i].best for i in small]
             try:
                 kvm = run_guest(opts.kemu, opts.guest, "kvm", sub, True, tmp, opts.timeout)
                 tcg = run_guest(opts.kemu, opts.guest, "tcg", sub, True, tmp, opts.timeout)
             except GuestFailure as e:
                 sys.exit("FAIL: rerunning the mismatches: %s" % e)
+
+            def rec(n):
+                return slice(n * REC_SIZE, (n + 1) * REC_SIZE)
             for n, i in enumerate(shown):
-                rec = slice(n * REC_SIZE, (n + 1) * REC_SIZE)
-                diff = report(labels[i], cases[i], kvm[rec], tcg[rec], tmp)
+                if i in small:
+                    m = len(shown) + small.index(i)
+                    diff = diff_fields(kvm[rec(n)], tcg[rec(n)])
+                    report(labels[i], jobs[i].best, kvm[rec(m)], tcg[rec(m)], tmp,
+                           jobs[i], diff)
+                else:
+                    diff = report(labels[i], cases[i], kvm[rec(n)], tcg[rec(n)], tmp)
+                    if i in jobs:
+                        print(" not shrunk: %s" % jobs[i].summary())
                 key = "%s: %s" % (cases[i].name, ",".join(diff))
                 classes.setdefault(key, []).append(labels[i])
                 print()
