@@ -347,7 +347,8 @@ opcode:
     d->pfx = pfx;
     decode_imm(f, d, (flags & OPF_IMM_MASK) >> OPF_IMM_SHIFT);
     d->fn = info->fn;
-    if (d->mod == 3 && info->reg_sized && !(flags & OPF_REGRM)) {
+    bool reg_only = d->mod == 3 && info->reg_sized && !(flags & OPF_REGRM);
+    if (reg_only) {
         d->fn = info->reg_sized[d->ot];
     } else if (d->mod != 3 && info->mem_sized) {
         d->fn = info->mem_sized[d->ot];
@@ -370,7 +371,30 @@ opcode:
         d->fn = x86_op_ud;
         return OPF_END;
     }
+    d->run = reg_only;          /* mark_runs() counts the runs */
     return flags;
+}
+
+/*
+ * Runs of register-only instructions (exec-fast.c, exec-shift.c and their
+ * flag-free twins) chain to each other (x86_run_next); the run loop enters
+ * a run at its first instruction and steps run_bytes of code past it.
+ */
+static void mark_runs(X86Insn *insns, unsigned n)
+{
+    unsigned run = 0, bytes = 0;
+
+    for (unsigned i = n; i-- > 0;) {
+        X86Insn *d = &insns[i];
+        if (!d->run) {
+            run = bytes = 0;
+            continue;
+        }
+        run++;
+        bytes += d->len;
+        d->run = run;
+        d->run_bytes = bytes;
+    }
 }
 
 unsigned x86_decode_block(X86Interp *s, uint64_t pc, X86Insn *out, unsigned max,
@@ -400,6 +424,7 @@ unsigned x86_decode_block(X86Interp *s, uint64_t pc, X86Insn *out, unsigned max,
             break;
         }
     }
+    mark_runs(out, n);
     *bytes = total;
     *page2 = f.page2;
     return n;

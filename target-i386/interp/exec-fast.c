@@ -17,6 +17,7 @@ void alu_rr(X86Interp *s, const X86Insn *d, int op, int ot, int form)
     if (op != ALU_CMP) {
         reg_set(s, dst, ot, r);
     }
+    x86_run_next(s, d);
 }
 
 static void add_eg_rb(X86Interp *s, const X86Insn *d)
@@ -554,6 +555,7 @@ void test_rr(X86Interp *s, const X86Insn *d, int ot, bool imm)
     uint64_t b = imm ? d->imm & x86_size_mask[ot] : reg_get(s, d->reg, ot);
     uint64_t r = reg_get(s, d->rm, ot) & b;
     cc_set(s, CC_OP_LOGIC, ot, r, 0, r);
+    x86_run_next(s, d);
 }
 
 static inline __attribute__((always_inline))
@@ -565,6 +567,7 @@ void incdec_r(X86Interp *s, const X86Insn *d, int ot, bool dec)
     reg_set(s, d->rm, ot, r);
     cc_set(s, dec ? CC_OP_DEC : CC_OP_INC, ot, a, 1, r);
     s->cc_aux = c;
+    x86_run_next(s, d);
 }
 
 static void test_eg_rb(X86Interp *s, const X86Insn *d)
@@ -667,6 +670,7 @@ void mov_rr(X86Interp *s, const X86Insn *d, int ot, int form)
     } else {
         reg_set(s, d->rm, ot, d->imm);
     }
+    x86_run_next(s, d);
 }
 
 /* Anything but a plain RAM hit goes through the general MOV (a tail call). */

@@ -201,6 +201,7 @@ void shift_reg(X86Interp *s, const X86Insn *d, int kind, int ot, bool cl)
         a = shift_compute(s, kind, ot, a, count);
     }
     reg_set(s, d->rm, ot, a);
+    x86_run_next(s, d);
 }
 
 static void shl_i_rb(X86Interp *s, const X86Insn *d)

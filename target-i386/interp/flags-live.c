@@ -58,12 +58,14 @@ void alu_nf(X86Interp *s, const X86Insn *d, int ot, int op, int form)
         break;
     }
     reg_set(s, dst, ot, r & x86_size_mask[ot]);
+    x86_run_next(s, d);
 }
 
 static inline __attribute__((always_inline))
 void incdec_nf(X86Interp *s, const X86Insn *d, int ot, int delta)
 {
     reg_set(s, d->rm, ot, (reg_get(s, d->rm, ot) + delta) & x86_size_mask[ot]);
+    x86_run_next(s, d);
 }
 
 static inline __attribute__((always_inline))
@@ -80,11 +82,13 @@ void shift_nf(X86Interp *s, const X86Insn *d, int ot, int kind)
         r = (uint64_t)(sext(a, ot) >> MIN(count, (8u << ot) - 1));
     }
     reg_set(s, d->rm, ot, r & x86_size_mask[ot]);
+    x86_run_next(s, d);
 }
 
 /* CMP and TEST with dead flags do nothing at all. */
 static void nop_nf(X86Interp *s, const X86Insn *d)
 {
+    x86_run_next(s, d);
 }
 
 static X86Handler *const cmp_nf[4] = { nop_nf, nop_nf, nop_nf, nop_nf };

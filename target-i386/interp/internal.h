@@ -109,8 +109,12 @@ struct X86Insn {
     X86Handler *fn;
     int64_t disp;               /* displacement; for moffs forms the offset */
     uint64_t imm;               /* immediate, extended as the instruction says */
-    uint16_t imm2;              /* ENTER's level; far pointer selector */
+    union {
+        uint16_t imm2;          /* ENTER's level; far pointer selector */
+        uint16_t run_bytes;     /* the first of a run: the run's length in bytes */
+    };
     uint8_t len;
+    uint8_t run;                /* instructions in the register-only run starting here */
     uint8_t ot;                 /* operand size */
     uint8_t aot;                /* address size: OT_W, OT_L or OT_Q */
     uint8_t seg;                /* segment of the memory operand */
@@ -122,6 +126,19 @@ struct X86Insn {
     uint8_t pfx;                /* PFX_* */
     uint8_t map;                /* 0: one-byte map, 1: 0F, 2: 0F 38, 3: 0F 3A */
 };
+
+/*
+ * The end of every handler that can sit in a run (X86Insn.run: register
+ * operands only, so it cannot fault and reads no RIP): it enters the next
+ * instruction of the run itself, by a tail call, so a run costs one
+ * indirect jump per instruction instead of a trip through the run loop.
+ */
+static inline void x86_run_next(X86Interp *s, const X86Insn *d)
+{
+    if (d->run > 1) {
+        d[1].fn(s, d + 1);
+    }
+}
 
 /* A run of decoded instructions at one guest physical address. */
 typedef struct X86Block {

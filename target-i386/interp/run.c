@@ -268,8 +268,18 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
          * env->rip is the instruction's own address while it runs (faults
          * report it); rip stays in a register, because a handler that
          * changes s->next_rip also ends the block (s->stop or OPF_END).
+         * A run of register-only instructions needs neither: it is entered
+         * once and its instructions call each other (x86_run_next).
          */
         do {
+            if (d->run) {
+                rip += d->run_bytes;
+                s->next_rip = rip;
+                const X86Insn *run = d;
+                d += d->run;
+                run->fn(s, run);
+                continue;
+            }
             env->rip = rip;
             rip += d->len;
             s->next_rip = rip;

@@ -375,6 +375,81 @@ void test_flags_live(void **state)
     assert_int_equal(frame64(2) & cz, cz);
 }
 
+/*
+ * Runs of register-only instructions enter each other (X86Insn.run) and
+ * leave RIP to the run loop: runs that fill blocks of 32 instructions, a
+ * run ending at a page boundary, a fault right after a run, and an
+ * instruction breakpoint and single-step inside one.
+ */
+void test_register_runs(void **state)
+{
+    static const uint8_t inc_ecx[] = { 0xff, 0xc1 }, add_eax_ecx[] = { 0x01, 0xc8 };
+    /* mov eax, 1; add eax, eax; shl eax, 3; mov ecx, [rbx]; hlt */
+    static const uint8_t fault[] = {
+        0xb8, 0x01, 0x00, 0x00, 0x00, 0x01, 0xc0, 0xc1, 0xe0, 0x03, 0x8b, 0x0b, 0xf4,
+    };
+    uint8_t code[40 * 4 + 1];
+
+    load_bin("p64", CODE);
+    for (int i = 0; i < 40; i++) {               /* 80 instructions: three blocks */
+        memcpy(code + 4 * i, inc_ecx, 2);
+        memcpy(code + 4 * i + 2, add_eax_ecx, 2);
+    }
+    code[160] = 0xf4;
+    env_long64(0x110000);
+    env.regs[R_EAX] = env.regs[R_ECX] = 0;
+    put_code(code, sizeof(code));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_ECX], 40);
+    assert_int_equal(env.regs[R_EAX], 40 * 41 / 2);
+    assert_int_equal(env.rip, 0x110000 + 161);
+
+    /* Eight INCs end the page; the ADD and HLT start the next one. */
+    memset(code, 0, sizeof(code));
+    for (int i = 0; i < 8; i++) {
+        memcpy(code + 2 * i, inc_ecx, 2);
+    }
+    memcpy(code + 16, add_eax_ecx, 2);
+    code[18] = 0xf4;
+    memcpy(ram_ptr + 0x110ff0, code, 19);
+    x86_interp_invalidate_phys(0x110ff0, 19);
+    env_long64(0x110ff0);
+    env.regs[R_EAX] = env.regs[R_ECX] = 0;
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_ECX], 8);
+    assert_int_equal(env.regs[R_EAX], 8);
+
+    env_long64(0x110000);
+    *pte64(0x181000) = 0;
+    env.regs[R_EBX] = 0x181000;
+    put_code(fault, sizeof(fault));
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(frame64(1), 0x11000a);             /* the load after the run */
+    assert_int_equal(env.regs[R_EAX], 16);
+
+    /* Four INCs: a breakpoint on the third, then single steps. */
+    for (int i = 0; i < 4; i++) {
+        memcpy(code + 2 * i, inc_ecx, 2);
+    }
+    code[8] = 0xf4;
+    put_code(code, 9);
+    env_long64(0x110000);
+    env.regs[R_ECX] = 0;
+    env.dr[0] = 0x110004;
+    env.dr[7] = 0x401;
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110004);
+    assert_int_equal(env.regs[R_ECX], 2);
+    env.dr[7] = 0;
+
+    env_long64(0x110002);
+    env.regs[R_ECX] = 0;
+    env.eflags |= TF_MASK;
+    assert_int_equal(run_to_halt(), 1);
+    assert_int_equal(frame64(0), 0x110004);
+    assert_int_equal(env.regs[R_ECX], 1);
+}
+
 /* DR0-DR3 under DR7: instruction breakpoints (faults, RF), data breakpoints (traps), GD. */
 void test_hw_breakpoints(void **state)
 {
