@@ -5,7 +5,7 @@
 # Extra arguments go to kemu, e.g. scripts/run-demo.sh -smp 2 -m 1G.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
+scripts/setup.sh build -Dbuildtype=release
 initrd=build/demo/initramfs.cpio.gz
 if [ ! -f "$initrd" ]; then
   scripts/make-initramfs.sh "$initrd"

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh build-asan -Dsanitize=address,undefined
 meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite linux "$@"
 if [ $# -eq 0 ]; then
-  scripts/setup.sh build
+  scripts/setup.sh build -Dbuildtype=release
   meson test -C build --print-errorlogs --suite linux
 fi
