@@ -265,7 +265,7 @@ opcode:
 
     /* Mode-dependent one-byte opcodes. */
     if (d->map == 0 && code_ot == OT_Q) {
-        static const OpInfo movsxd = { x86_op_movsxd, NULL, OPF_MODRM };
+        static const OpInfo movsxd = { x86_op_movsxd, NULL, OPF_MODRM | OPF_RUN };
         static const OpInfo nop = { x86_op_nop, NULL, 0 };
         if (b == 0x63) {
             info = &movsxd;
@@ -348,6 +348,8 @@ opcode:
     decode_imm(f, d, (flags & OPF_IMM_MASK) >> OPF_IMM_SHIFT);
     d->fn = info->fn;
     bool reg_only = d->mod == 3 && info->reg_sized && !(flags & OPF_REGRM);
+    bool run = reg_only || ((flags & OPF_RUN) &&
+                            (d->mod == 3 || ((flags & OPF_MEM) && d->base != RIP_BASE)));
     if (reg_only) {
         d->fn = info->reg_sized[d->ot];
     } else if (d->mod != 3 && info->mem_sized) {
@@ -371,13 +373,14 @@ opcode:
         d->fn = x86_op_ud;
         return OPF_END;
     }
-    d->run = reg_only;          /* mark_runs() counts the runs */
+    d->run = run;               /* mark_runs() counts the runs */
     return flags;
 }
 
 /*
  * Runs of register-only instructions (exec-fast.c, exec-shift.c and their
- * flag-free twins) chain to each other (x86_run_next); the run loop enters
+ * flag-free twins, the OPF_RUN opcodes) chain to each other
+ * (x86_run_next); the run loop enters
  * a run at its first instruction and steps run_bytes of code past it.
  */
 static void mark_runs(X86Insn *insns, unsigned n)

@@ -217,6 +217,7 @@ void x86_op_not(X86Interp *s, const X86Insn *d)
         uint64_t a = x86_rmw_ld(s, d->seg, insn_ea(s, d), ot, &m);
         x86_rmw_st(s, &m, ot, ~a);
     }
+    x86_run_next(s, d);
 }
 
 void x86_op_neg(X86Interp *s, const X86Insn *d)
@@ -236,5 +237,6 @@ void x86_op_neg(X86Interp *s, const X86Insn *d)
     }
     /* NEG is 0 - a: CF is set unless a is 0. */
     cc_set(s, CC_OP_SUB, ot, 0, a, r);
+    x86_run_next(s, d);
 }
 

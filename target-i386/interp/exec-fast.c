@@ -807,16 +807,19 @@ X86Handler *const x86_mov_st[4] = { mov_st_b, mov_st_w, mov_st_l, mov_st_q };
 static void lea_w(X86Interp *s, const X86Insn *d)
 {
     reg_set(s, d->reg, OT_W, insn_ea(s, d));
+    x86_run_next(s, d);
 }
 
 static void lea_l(X86Interp *s, const X86Insn *d)
 {
     reg_set(s, d->reg, OT_L, insn_ea(s, d));
+    x86_run_next(s, d);
 }
 
 static void lea_q(X86Interp *s, const X86Insn *d)
 {
     reg_set(s, d->reg, OT_Q, insn_ea(s, d));
+    x86_run_next(s, d);
 }
 
 /* LEA has no 8-bit form. */

@@ -146,6 +146,7 @@ void x86_op_bswap(X86Interp *s, const X86Insn *d)
         /* 16-bit BSWAP is undefined; processors clear the register's low word. */
         reg_set(s, d->rm, OT_W, 0);
     }
+    x86_run_next(s, d);
 }
 
 static void __attribute__((noinline)) movzx_general(X86Interp *s, const X86Insn *d, int ot)
@@ -162,6 +163,7 @@ static inline __attribute__((always_inline)) void movzx(X86Interp *s, const X86I
         return;
     }
     movzx_general(s, d, ot);
+    x86_run_next(s, d);
 }
 
 void x86_op_movzx_b(X86Interp *s, const X86Insn *d)
@@ -177,17 +179,20 @@ void x86_op_movzx_w(X86Interp *s, const X86Insn *d)
 void x86_op_movsx_b(X86Interp *s, const X86Insn *d)
 {
     reg_set(s, d->reg, d->ot, (uint64_t)(int64_t)(int8_t)op_rm_get(s, d, OT_B));
+    x86_run_next(s, d);
 }
 
 void x86_op_movsx_w(X86Interp *s, const X86Insn *d)
 {
     reg_set(s, d->reg, d->ot, (uint64_t)(int64_t)(int16_t)op_rm_get(s, d, OT_W));
+    x86_run_next(s, d);
 }
 
 void x86_op_movsxd(X86Interp *s, const X86Insn *d)
 {
     int ot = d->ot == OT_W ? OT_W : OT_L;
     reg_set(s, d->reg, d->ot, (uint64_t)sext(op_rm_get(s, d, ot), ot));
+    x86_run_next(s, d);
 }
 
 /* CBW, CWDE, CDQE. */
@@ -215,11 +220,13 @@ void x86_op_cmov(X86Interp *s, const X86Insn *d)
     } else if (ot == OT_L) {
         reg_set(s, d->reg, OT_L, reg_get(s, d->reg, OT_L));     /* zero-extends */
     }
+    x86_run_next(s, d);
 }
 
 void x86_op_setcc(X86Interp *s, const X86Insn *d)
 {
     op_rm_set(s, d, OT_B, x86_cond(s, d->op & 15));
+    x86_run_next(s, d);
 }
 
 void x86_op_lahf(X86Interp *s, const X86Insn *d)

@@ -99,6 +99,7 @@ void x86_op_imul_ge(X86Interp *s, const X86Insn *d)
     int ot = d->ot;
     int64_t b = sext(op_rm_get(s, d, ot), ot);
     imul_to_reg(s, d, sext(reg_get(s, d->reg, ot), ot), b);
+    x86_run_next(s, d);
 }
 
 void x86_op_imul_gei(X86Interp *s, const X86Insn *d)
@@ -106,6 +107,7 @@ void x86_op_imul_gei(X86Interp *s, const X86Insn *d)
     int ot = d->ot;
     int64_t a = sext(op_rm_get(s, d, ot), ot);
     imul_to_reg(s, d, a, sext(d->imm, ot));
+    x86_run_next(s, d);
 }
 
 void x86_op_div(X86Interp *s, const X86Insn *d)

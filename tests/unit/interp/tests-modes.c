@@ -377,9 +377,9 @@ void test_flags_live(void **state)
 
 /*
  * Runs of register-only instructions enter each other (X86Insn.run) and
- * leave RIP to the run loop: runs that fill blocks of 32 instructions, a
- * run ending at a page boundary, a fault right after a run, and an
- * instruction breakpoint and single-step inside one.
+ * leave RIP to the run loop: every kind of run member, runs that fill
+ * blocks of 32 instructions, a run ending at a page boundary, a fault right
+ * after a run, and an instruction breakpoint and single-step inside one.
  */
 void test_register_runs(void **state)
 {
@@ -388,9 +388,37 @@ void test_register_runs(void **state)
     static const uint8_t fault[] = {
         0xb8, 0x01, 0x00, 0x00, 0x00, 0x01, 0xc0, 0xc1, 0xe0, 0x03, 0x8b, 0x0b, 0xf4,
     };
+    /* The OPF_RUN opcodes in register form, then a RIP-relative LEA (not in a run). */
+    static const uint8_t others[] = {
+        0xb9, 0x05, 0x00, 0x00, 0x00,               /* mov ecx, 5 */
+        0x8d, 0x04, 0x49,                           /* lea eax, [rcx + rcx * 2] */
+        0x0f, 0xaf, 0xc1,                           /* imul eax, ecx */
+        0x6b, 0xd0, 0x03,                           /* imul edx, eax, 3 */
+        0x0f, 0xb6, 0xda,                           /* movzx ebx, dl */
+        0x0f, 0xbe, 0xf3,                           /* movsx esi, bl */
+        0x48, 0x63, 0xfe,                           /* movsxd rdi, esi */
+        0x48, 0xf7, 0xdf,                           /* neg rdi */
+        0xf7, 0xd3,                                 /* not ebx */
+        0x0f, 0xcb,                                 /* bswap ebx */
+        0x83, 0xf9, 0x05,                           /* cmp ecx, 5 */
+        0x0f, 0x44, 0xf1,                           /* cmove esi, ecx */
+        0x0f, 0x94, 0xc0,                           /* sete al */
+        0x4c, 0x8d, 0x05, 0x00, 0x00, 0x00, 0x00,   /* lea r8, [rip] */
+        0xf4,
+    };
     uint8_t code[40 * 4 + 1];
 
     load_bin("p64", CODE);
+    env_long64(0x110000);
+    put_code(others, sizeof(others));
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_EAX], 1);
+    assert_int_equal(env.regs[R_EDX], 225);
+    assert_int_equal(env.regs[R_EBX], 0x1effffff);
+    assert_int_equal(env.regs[R_ESI], 5);
+    assert_int_equal(env.regs[R_EDI], 31);
+    assert_int_equal(env.regs[8], 0x11002e);
+
     for (int i = 0; i < 40; i++) {               /* 80 instructions: three blocks */
         memcpy(code + 4 * i, inc_ecx, 2);
         memcpy(code + 4 * i + 2, add_eax_ecx, 2);
