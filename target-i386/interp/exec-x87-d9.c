@@ -131,7 +131,7 @@ static void fpu_trig(X86Interp *s, unsigned which)
         X80Ctx c2 = c;
         r2 = x80_trig(&c, a, 1, &oor);      /* ST0 <- sin, then cos is pushed */
         r = x80_trig(&c2, a, 0, &oor);
-        c.flags |= c2.flags;
+        c.flags |= c2.flags & ~FPUS_C1;     /* C1 tells of the cosine, pushed last */
     } else {
         r = x80_trig(&c, a, which == 0xfe ? 0 : 1, &oor);
     }

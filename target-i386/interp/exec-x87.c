@@ -67,6 +67,11 @@ bool x86_fpu_flags(X86Interp *s, uint16_t flags)
 {
     CPUX86State *env = s->env;
 
+    if (flags & ~env->fpuc & FPUS_DE) {
+        /* An unmasked #D stops the operation before it computes: only the
+         * operand checks report (the Xeon, FYL2X of a denormal). */
+        flags &= FPUS_IE | FPUS_DE | FPUS_SF;
+    }
     env->fpus = (env->fpus & ~FPUS_C1) | flags;
     if (flags & FPUS_EXC) {
         x86_fpu_update_es(s);

@@ -3,9 +3,11 @@
  * FPATAN, FSIN, FCOS, FSINCOS, FPTAN (SDM vol. 2 and vol. 1, 8.3.10).
  *
  * Each is evaluated in a 128-bit significand format ("Big") by series
- * after argument reduction, then rounded once to the precision control,
- * so results are correctly rounded except within about 2^-120 of a
- * rounding boundary.  FSIN/FCOS/FPTAN reduce their argument modulo the
+ * after argument reduction, then rounded once by RC (precision control
+ * does not apply).  Exact to about 2^-120, that value is then moved to
+ * where the hardware's internal one lies (the rules and biases below,
+ * measured against a Xeon), since the x87 does not round the exact value.
+ * FSIN/FCOS/FPTAN reduce their argument modulo the
  * 66-bit approximation of pi/2 that Intel's x87 uses (SDM vol. 1, 8.3.10),
  * so like the hardware they lose accuracy near large multiples of pi.
  */
@@ -57,32 +59,56 @@ static Big big_x80(FloatX80 a)
 }
 
 /*
- * Like the hardware, first round to nearest at INTERNAL_BITS, then to the
- * destination by RC: results within 2^-INTERNAL_BITS of a representable
- * value come out as that value whatever the rounding direction.
+ * The x87 does not round the exact value: its internal result is off by
+ * a few hundredths of an ulp, in a way that depends on the instruction.
+ * Fitted against a Xeon (millions of cases, every RC): the internal value
+ * is modelled as the exact one made smaller in magnitude by 'bias' units
+ * of 2^-80 relative (Q16 fractions of 2^-64), and, for the logarithms,
+ * truncated to LOG_BITS significant bits.  The final rounding by RC (and
+ * C1, "rounded up") is then relative to that internal value.
  */
-#define INTERNAL_BITS 84     /* tuned against the host: fewest mismatches */
+#define LOG_BITS        67      /* FYL2X far from 1: y * trunc67(log2 x), exact otherwise */
+#define BIAS_F2XM1_TINY 9830    /* -0.15 * 2^-64 for |x| < 1/4 */
+#define BIAS_LOG_NEAR1  5898    /* -0.09 * 2^-64 for log2 of x in [0.5, 2) */
+#define BIAS_ATAN       1966    /* -0.03 * 2^-64 */
+#define BIAS_TAN_TINY   5046    /* -0.077 * 2^-64 for |x| < 1/4 */
+#define TAN_NUDGE_SHIFT 90      /* else a hair below: 2^-90 relative */
+/* Tiny arguments take a shortcut (probed on the Xeon with RC down). */
+#define TINY_TRIG_EXP   (-68)   /* |x| < 2^-68: sin x = tan x = x, cos x = 1 */
+#define TINY_ATAN_EXP   (-40)   /* |y/x| < 2^-40 (x > 0): atan(y/x) = y/x */
 
-static FloatX80 big_round(X80Ctx *c, Big a)
+static Big big_bias(Big a, uint32_t bias_q16)
+{
+    if (a.m == 0 || bias_q16 == 0) {
+        return a;
+    }
+    a.m -= ((a.m >> 64) * bias_q16) >> 16;
+    return big_norm(a);
+}
+
+static Big big_trunc(Big a, int bits)
+{
+    a.m &= ~(((u128)1 << (128 - bits)) - 1);
+    return a;
+}
+
+/* Round an inexact result to 64 bits by RC; exact_below: a has no lost bits. */
+static FloatX80 big_round_ex(X80Ctx *c, Big a, bool exact_below)
 {
     if (a.m == 0) {
         return x80_make(a.s, 0, 0);
     }
-    u128 half = (u128)1 << (127 - INTERNAL_BITS);
-    u128 m = a.m + half;
-    int32_t e = a.e;
-    if (m < a.m) {
-        m = TOP;
-        e++;
+    FloatX80 r = x80_round_wide(c, a.s, a.e, a.m, !exact_below);
+    c->flags |= FPUS_PE;        /* the function value itself is never exact here */
+    if (exact_below && (c->cw & FPUS_UE) && x80_classify(r) == X80_DENORMAL) {
+        c->flags |= FPUS_UE;    /* so a tiny one underflows (masked) like any inexact one */
     }
-    m &= ~((half << 1) - 1);
-    if ((uint64_t)m == 0 && e >= -16382) {
-        /* Within 2^-INTERNAL_BITS of a 64-bit value: that value, inexact. */
-        FloatX80 r = x80_round_wide(c, a.s, e, m, false);
-        c->flags |= FPUS_PE;
-        return r;
-    }
-    return x80_round_wide(c, a.s, a.e, a.m, true);
+    return r;
+}
+
+static FloatX80 big_round(X80Ctx *c, Big a)
+{
+    return big_round_ex(c, a, false);
 }
 
 static Big big_neg(Big a)
@@ -313,7 +339,11 @@ FloatX80 x80_f2xm1(X80Ctx *c, FloatX80 a)
     default:
         break;
     }
-    return big_round(c, big_expm1(big_mul(big_x80(a), big_ln2())));
+    Big v = big_expm1(big_mul(big_x80(a), big_ln2()));
+    if ((a.sign_exp & 0x7fff) < X80_EXP_BIAS - 2) {
+        v = big_bias(v, BIAS_F2XM1_TINY);   /* |x| < 1/4 */
+    }
+    return big_round(c, v);
 }
 
 /* ln(x) for a finite x > 0, as e * ln2 + 2 atanh((m-1)/(m+1)) with m in [0.7, 1.42). */
@@ -330,6 +360,22 @@ static Big big_log2_of(Big x)
     Big s = big_div(big_sub(m, one), big_add(m, one));
     Big ln_m = big_2atanh(s);
     return big_add(big_int(e), big_mul(ln_m, big_log2e()));
+}
+
+/*
+ * y * L, L the x87's log2: truncated to LOG_BITS (and biased for an
+ * argument near 1); the product is exact.
+ */
+static FloatX80 log_result(X80Ctx *c, FloatX80 y, Big l, bool near1)
+{
+    if (near1) {
+        l = big_bias(l, BIAS_LOG_NEAR1);
+    }
+    l = big_trunc(l, LOG_BITS);
+    Big res = big_mul(big_x80(y), l);
+    int ybits = 64 - __builtin_ctzll(y.mant);
+    int lbits = 128 - (l.m >> 64 ? 64 + __builtin_ctzll((uint64_t)(l.m >> 64)) : 0);
+    return big_round_ex(c, res, ybits + lbits <= 128);
 }
 
 FloatX80 x80_yl2x(X80Ctx *c, FloatX80 x, FloatX80 y, bool plus1)
@@ -365,7 +411,7 @@ FloatX80 x80_yl2x(X80Ctx *c, FloatX80 x, FloatX80 y, bool plus1)
             return x80_make(sy != x80_sign(x), 0, 0);
         }
         Big s = big_div(bx, big_add(big_int(2), bx));
-        return big_round(c, big_mul(big_x80(y), big_mul(big_2atanh(s), big_log2e())));
+        return log_result(c, y, big_mul(big_2atanh(s), big_log2e()), true);
     }
     if (x80_sign(x) && cx != X80_ZERO) {
         return invalid(c);
@@ -398,12 +444,15 @@ FloatX80 x80_yl2x(X80Ctx *c, FloatX80 x, FloatX80 y, bool plus1)
         return x80_make(sy != below_one, 0, 0);
     }
     Big l = big_log2_of(bx);
-    Big res = big_mul(big_x80(y), l);
-    /* log2 of a power of two is exact: round without a sticky bit then. */
+    /* log2 of a power of two: still inexact (PE) on the x87, and below 1 a hair small. */
     if (bx.m == TOP) {
-        return x80_round_wide(c, res.s, res.e, res.m, false);
+        Big res = big_mul(big_x80(y), l);
+        if (below_one) {
+            res.m--;
+        }
+        return big_round_ex(c, res, !below_one);
     }
-    return big_round(c, res);
+    return log_result(c, y, l, bx.e == 0 || bx.e == -1);
 }
 
 FloatX80 x80_atan2(X80Ctx *c, FloatX80 y, FloatX80 x)
@@ -442,13 +491,19 @@ FloatX80 x80_atan2(X80Ctx *c, FloatX80 y, FloatX80 x)
         Big bx = big_x80(x), by = big_x80(y);
         bx.s = by.s = false;
         bool swap = by.e > bx.e || (by.e == bx.e && by.m > bx.m);
-        angle = swap ? big_atan(big_div(bx, by)) : big_atan(big_div(by, bx));
+        Big z = swap ? big_div(bx, by) : big_div(by, bx);
+        if (!swap && !sx && z.e < TINY_ATAN_EXP) {
+            z.s = sy;
+            return big_round(c, z);         /* atan z = z: the quotient, rounded */
+        }
+        angle = big_atan(z);
         if (swap) {
             angle = big_sub(big_ldexp(pi, -1), angle);
         }
         if (sx) {
             angle = big_sub(pi, angle);
         }
+        angle = big_bias(angle, BIAS_ATAN);
     }
     angle.s = sy;
     return big_round(c, angle);
@@ -514,6 +569,11 @@ FloatX80 x80_trig(X80Ctx *c, FloatX80 a, int which, bool *out_of_range)
     if (ca == X80_ZERO) {
         return which == 1 ? x80_from_i64(1) : a;
     }
+    if ((a.sign_exp & 0x7fff) < X80_EXP_BIAS + TINY_TRIG_EXP) {
+        /* sin x = tan x = x, cos x = 1: exactly those values, inexact, C1 clear. */
+        c->flags |= FPUS_PE | ((a.sign_exp & 0x7fff) == 0 && which != 1 ? FPUS_UE : 0);
+        return which == 1 ? x80_from_i64(1) : a;
+    }
     if ((a.sign_exp & 0x7fff) >= X80_EXP_BIAS + 63) {
         *out_of_range = true;
         return a;
@@ -536,6 +596,11 @@ FloatX80 x80_trig(X80Ctx *c, FloatX80 a, int which, bool *out_of_range)
         break;
     default:
         res = (q & 1) ? big_neg(big_div(cs, sn)) : big_div(sn, cs);
+        if ((a.sign_exp & 0x7fff) < X80_EXP_BIAS - 2) {
+            res = big_bias(res, BIAS_TAN_TINY);     /* |x| < 1/4 */
+        } else {
+            res.m -= res.m >> TAN_NUDGE_SHIFT;
+        }
         break;
     }
     return big_round(c, res);

@@ -102,6 +102,16 @@ CURATED = [
     # Unmasked #D: the CPU stops before the operation (no PE, no UE).
     {"name": "fsubp denormal, DM unmasked", "code": "dee4", "fcw": 0x0340, "ftw": 0x11,
      "st": {0: (0x0000, 1), 4: (0x4018, 0xe26c24d424696948)}, "undef_fsw": 0x4500},
+    # The same for the transcendentals: FYL2X and FYL2XP1 of a denormal ST1
+    # report DE alone (no UE, PE or C1) and leave the stack as it was.
+    {"name": "fyl2x denormal, DM unmasked", "code": "d9f1", "fcw": 0x0340, "ftw": 0x03,
+     "st": {0: (0x400b, 0xec3f1f311debf451), 1: (0x0000, 1)}},
+    {"name": "fyl2xp1 denormal, DM unmasked", "code": "d9f9", "fcw": 0x0840, "ftw": 0x03,
+     "st": {0: (0xbfdb, 0xf5c42d6e9b236f93), 1: (0x0000, 1)}},
+    # FYL2X of a power of two is inexact to the x87 (PE), so a tiny result
+    # underflows (UE) even where 63 * 2^-16445 is representable.
+    {"name": "fyl2x 2^63, denormal y", "code": "d9f1", "fcw": 0x037f, "ftw": 0x03,
+     "st": {0: (0x403e, 1 << 63), 1: (0x0000, 1)}},
     # FST m32 overflowing with every exception unmasked: the CPU sets OE
     # (and ES), not PE or C1.
     {"name": "fst m32 overflow, unmasked", "code": "d913", "rbx": DATA + 8,

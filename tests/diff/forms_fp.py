@@ -388,8 +388,8 @@ def gen_x87_misc(g):
 
 def gen_x87_trans(g):
     """Transcendentals: compared, but run-diff.py counts a difference in the
-    last bits (and C1) apart: the Xeon's results are not correctly rounded,
-    the interpreter's are.  Inputs stay where the SDM defines the result:
+    last bits (and C1) apart: the Xeon's internal results are a little off
+    the exact ones in ways the interpreter models only in part.  Inputs stay where the SDM defines the result:
     |ST0| < 1 for F2XM1, |ST0| < 1 - sqrt(2)/2 for FYL2XP1."""
     rng = g.rng
     g.undef_fsw |= UNDEF_C023

@@ -613,8 +613,8 @@ def main():
     ntrans = sum(1 for c in cases if c.family == TRANS_FAMILY)
     if ntrans:
         print("transcendental last-bit differences: %d of %d (not failures: the Xeon's "
-              "FSIN/F2XM1/FYL2X... are not correctly rounded, the interpreter's are)"
-              % (len(trans_last_bit), ntrans))
+              "FSIN/F2XM1/FYL2X... are off the exact values in ways fpu-trans.c models "
+              "only in part)" % (len(trans_last_bit), ntrans))
     if known_bad:
         gaps = {}
         for i in known_bad:
