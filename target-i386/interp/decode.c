@@ -387,6 +387,14 @@ static void mark_runs(X86Insn *insns, unsigned n)
 {
     unsigned run = 0, bytes = 0;
 
+    /* A 64-bit Jcc reads s->next_rip: it may end a run as the block's last
+     * instruction, where the run's end is its own next RIP. */
+    for (unsigned cc = 0; n && cc < 16; cc++) {
+        if (insns[n - 1].fn == x86_jcc64[cc]) {
+            insns[n - 1].run = 1;
+        }
+    }
+
     for (unsigned i = n; i-- > 0;) {
         X86Insn *d = &insns[i];
         if (!d->run) {

@@ -3,7 +3,9 @@
  * condition folds to a compare on the lazy flags and the canonical check is
  * the only one a 64-bit near branch needs.  Anything else (flags that must
  * be computed, a non-canonical target) tail-calls the general x86_op_jcc,
- * so the common path saves no registers.
+ * so the common path saves no registers.  The last instruction of a block
+ * may end a register run (X86Insn.run): s->next_rip, the run's end, is
+ * then its own next RIP, and only env->rip needs setting before a fault.
  */
 #include "target-i386/interp/exec.h"
 
@@ -15,6 +17,7 @@ void jcc64(X86Interp *s, const X86Insn *d, int cond)
 
     if (G_UNLIKELY(taken < 0) ||
         (taken && G_UNLIKELY(!x86_canonical(target)))) {
+        s->env->rip = s->next_rip - d->len;
         x86_op_jcc(s, d);
         return;
     }

@@ -129,7 +129,8 @@ struct X86Insn {
 
 /*
  * The end of every handler that can sit in a run (X86Insn.run: register
- * operands only, so it cannot fault and reads no RIP): it enters the next
+ * operands only, so it cannot fault and reads no RIP; or a 64-bit Jcc that
+ * ends the block and so the run, exec-jcc64.c): it enters the next
  * instruction of the run itself, by a tail call, so a run costs one
  * indirect jump per instruction instead of a trip through the run loop.
  */

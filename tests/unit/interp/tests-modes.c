@@ -455,6 +455,26 @@ void test_register_runs(void **state)
     assert_int_equal(frame64(1), 0x11000a);             /* the load after the run */
     assert_int_equal(env.regs[R_EAX], 16);
 
+    /*
+     * A run ending in a Jcc whose target is not canonical: #GP at the Jcc.
+     * xor eax, eax; mov ecx, 1; jz +0x10 end the last page below the hole
+     * (and so the block: the Jcc ends the run only as the block's last).
+     */
+    static const uint8_t jcc_gp[] = { 0x31, 0xc0, 0xb9, 0x01, 0x00, 0x00, 0x00, 0x74, 0x10 };
+    const uint64_t top = 0x7ffffffff000ull, tables = 0xe00000;
+    env_long64(0x110000);
+    wr64(PML4 + 8 * 255, tables | 7);
+    wr64(tables + 8 * 511, (tables + 0x1000) | 7);
+    wr64(tables + 0x1000 + 8 * 511, (tables + 0x2000) | 7);
+    wr64(tables + 0x2000 + 8 * 511, (tables + 0x3000) | 7);
+    memcpy(ram_ptr + tables + 0x3ff7, jcc_gp, sizeof(jcc_gp));
+    x86_interp_invalidate_phys(tables + 0x3000, 0x1000);
+    env.rip = top + 0xff7;
+    assert_int_equal(run_to_halt(), 13);
+    assert_int_equal(frame64(1), top + 0xffe);
+    assert_int_equal(env.regs[R_ECX], 1);
+    wr64(PML4 + 8 * 255, 0);
+
     /* Four INCs: a breakpoint on the third, then single steps. */
     for (int i = 0; i < 4; i++) {
         memcpy(code + 2 * i, inc_ecx, 2);
