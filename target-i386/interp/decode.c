@@ -356,6 +356,7 @@ opcode:
         d->fn = info->mem_sized[d->ot];
     } else if (d->fn == x86_op_jcc && code_ot == OT_Q) {
         d->fn = x86_jcc64[d->op & 15];
+        run = true;             /* exec-jcc64.c finds its RIP in a run */
     }
 
     /* Faults decided at decode time. */
@@ -386,14 +387,6 @@ opcode:
 static void mark_runs(X86Insn *insns, unsigned n)
 {
     unsigned run = 0, bytes = 0;
-
-    /* A 64-bit Jcc reads s->next_rip: it may end a run as the block's last
-     * instruction, where the run's end is its own next RIP. */
-    for (unsigned cc = 0; n && cc < 16; cc++) {
-        if (insns[n - 1].fn == x86_jcc64[cc]) {
-            insns[n - 1].run = 1;
-        }
-    }
 
     for (unsigned i = n; i-- > 0;) {
         X86Insn *d = &insns[i];

@@ -2,29 +2,50 @@
  * Jcc in 64-bit mode, one handler per condition, picked by the decoder: the
  * condition folds to a compare on the lazy flags and the canonical check is
  * the only one a 64-bit near branch needs.  Anything else (flags that must
- * be computed, a non-canonical target) tail-calls the general x86_op_jcc,
- * so the common path saves no registers.  The last instruction of a block
- * may end a register run (X86Insn.run): s->next_rip, the run's end, is
- * then its own next RIP, and only env->rip needs setting before a fault.
+ * be computed, a non-canonical target) goes through the general x86_op_jcc.
+ *
+ * These Jccs sit in register runs (X86Insn.run): s->next_rip holds the
+ * run's end, so the Jcc's own next RIP is found from run_bytes; a taken
+ * branch ends the run (and gives back the budget of the instructions after
+ * it), a branch not taken goes on with the run.
  */
 #include "target-i386/interp/exec.h"
+
+static void __attribute__((noinline)) jcc64_general(X86Interp *s, const X86Insn *d,
+                                                    uint64_t next)
+{
+    uint64_t run_end = s->next_rip;
+
+    s->env->rip = next - d->len;        /* faults report the Jcc */
+    s->next_rip = next;
+    x86_op_jcc(s, d);
+    if (s->stop) {
+        s->budget_left += d->run - 1;
+        return;
+    }
+    s->next_rip = run_end;
+    x86_run_next(s, d);
+}
 
 static inline __attribute__((always_inline))
 void jcc64(X86Interp *s, const X86Insn *d, int cond)
 {
     int taken = x86_cond_lazy(s, cond);
-    uint64_t target = s->next_rip + d->imm;
+    uint64_t next = s->next_rip - d->run_bytes + d->len;
+    uint64_t target = next + d->imm;
 
     if (G_UNLIKELY(taken < 0) ||
         (taken && G_UNLIKELY(!x86_canonical(target)))) {
-        s->env->rip = s->next_rip - d->len;
-        x86_op_jcc(s, d);
+        jcc64_general(s, d, next);
         return;
     }
     if (taken) {
         s->next_rip = target;
         s->stop = true;
+        s->budget_left += d->run - 1;
+        return;
     }
+    x86_run_next(s, d);
 }
 
 #define JCC64(cc, n) \

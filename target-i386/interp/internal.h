@@ -111,7 +111,7 @@ struct X86Insn {
     uint64_t imm;               /* immediate, extended as the instruction says */
     union {
         uint16_t imm2;          /* ENTER's level; far pointer selector */
-        uint16_t run_bytes;     /* the first of a run: the run's length in bytes */
+        uint16_t run_bytes;     /* in a run: bytes from here to the run's end */
     };
     uint8_t len;
     uint8_t run;                /* instructions in the register-only run starting here */
@@ -129,8 +129,8 @@ struct X86Insn {
 
 /*
  * The end of every handler that can sit in a run (X86Insn.run: register
- * operands only, so it cannot fault and reads no RIP; or a 64-bit Jcc that
- * ends the block and so the run, exec-jcc64.c): it enters the next
+ * operands only, so it cannot fault and reads no RIP; or a 64-bit Jcc,
+ * which finds its RIP from run_bytes, exec-jcc64.c): it enters the next
  * instruction of the run itself, by a tail call, so a run costs one
  * indirect jump per instruction instead of a trip through the run loop.
  */

@@ -457,8 +457,7 @@ void test_register_runs(void **state)
 
     /*
      * A run ending in a Jcc whose target is not canonical: #GP at the Jcc.
-     * xor eax, eax; mov ecx, 1; jz +0x10 end the last page below the hole
-     * (and so the block: the Jcc ends the run only as the block's last).
+     * xor eax, eax; mov ecx, 1; jz +0x10 end the last page below the hole.
      */
     static const uint8_t jcc_gp[] = { 0x31, 0xc0, 0xb9, 0x01, 0x00, 0x00, 0x00, 0x74, 0x10 };
     const uint64_t top = 0x7ffffffff000ull, tables = 0xe00000;
@@ -474,6 +473,29 @@ void test_register_runs(void **state)
     assert_int_equal(frame64(1), top + 0xffe);
     assert_int_equal(env.regs[R_ECX], 1);
     wr64(PML4 + 8 * 255, 0);
+
+    /*
+     * Jccs inside runs: mov ecx, n; L: dec ecx; jnz L; add eax, 1; hlt.
+     * Two more iterations are four more instructions: a taken Jcc gives
+     * back the budget of the run's instructions after it.
+     */
+    static const uint8_t loop[] = {
+        0xb9, 0x03, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc, 0x83, 0xc0, 0x01, 0xf4,
+    };
+    uint64_t counts[2];
+    for (int i = 0; i < 2; i++) {
+        env_long64(0x110000);
+        env.regs[R_EAX] = 0;
+        put_code(loop, sizeof(loop));
+        ram_ptr[0x110001] = 3 + 2 * i;
+        x86_interp_invalidate_phys(0x110001, 1);
+        uint64_t before = ctx->insns;
+        assert_int_equal(run_to_halt(), -1);
+        counts[i] = ctx->insns - before;
+        assert_int_equal(env.regs[R_ECX], 0);
+        assert_int_equal(env.regs[R_EAX], 1);
+    }
+    assert_int_equal(counts[1] - counts[0], 4);
 
     /* Four INCs: a breakpoint on the third, then single steps. */
     for (int i = 0; i < 4; i++) {
