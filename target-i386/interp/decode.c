@@ -380,9 +380,9 @@ opcode:
 
 /*
  * Runs of register-only instructions (exec-fast.c, exec-shift.c and their
- * flag-free twins, the OPF_RUN opcodes) chain to each other
- * (x86_run_next); the run loop enters
- * a run at its first instruction and steps run_bytes of code past it.
+ * flag-free twins, the OPF_RUN opcodes) and 64-bit Jccs chain to each
+ * other (x86_run_next); the run loop enters a run at its first instruction
+ * and steps run_bytes of code past it.
  */
 static void mark_runs(X86Insn *insns, unsigned n)
 {

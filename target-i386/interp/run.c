@@ -268,8 +268,9 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
          * env->rip is the instruction's own address while it runs (faults
          * report it); rip stays in a register, because a handler that
          * changes s->next_rip also ends the block (s->stop or OPF_END).
-         * A run of register-only instructions needs neither: it is entered
-         * once and its instructions call each other (x86_run_next).
+         * A run (register-only instructions and Jccs) is entered once, with
+         * s->next_rip at its end, and its instructions call each other
+         * (x86_run_next).
          */
         do {
             if (d->run) {
