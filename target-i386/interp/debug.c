@@ -66,7 +66,7 @@ void x86_dr_update(X86Interp *s)
     }
     s->bp_exec = exec;
     s->bp_data = data;
-    s->slow_blocks = s->cs_limit_check || exec || data;
+    x86_update_slow_blocks(s);
 }
 
 void x86_dr_general_detect(X86Interp *s)

@@ -240,6 +240,12 @@ struct X86Interp {
 
 /* ---- Registers -------------------------------------------------------------- */
 
+/* After cs_limit_check, bp_exec or bp_data change (seg.c, debug.c). */
+static inline void x86_update_slow_blocks(X86Interp *s)
+{
+    s->slow_blocks = s->cs_limit_check || s->bp_exec || s->bp_data;
+}
+
 static inline uint64_t reg_get(X86Interp *s, unsigned r, int ot)
 {
     uint64_t *regs = s->env->regs;

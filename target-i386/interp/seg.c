@@ -66,7 +66,7 @@ void x86_update_mode(X86Interp *s)
     s->mmu_idx = s->cpl == 3 ? MMU_USER : MMU_KERNEL;
     s->jc_key = s->code_ot | (s->mmu_idx << 2);
     s->cs_limit_check = !s->long64 && env->segs[R_CS].limit != 0xffffffffu;
-    s->slow_blocks = s->cs_limit_check || s->bp_exec || s->bp_data;
+    x86_update_slow_blocks(s);
     if (s->long64) {
         s->sp_mask = UINT64_MAX;
     } else {
