@@ -569,12 +569,13 @@ FloatX80 x80_trig(X80Ctx *c, FloatX80 a, int which, bool *out_of_range)
     if (ca == X80_ZERO) {
         return which == 1 ? x80_from_i64(1) : a;
     }
-    if ((a.sign_exp & 0x7fff) < X80_EXP_BIAS + TINY_TRIG_EXP) {
+    unsigned e = a.sign_exp & 0x7fff;
+    if (e < X80_EXP_BIAS + TINY_TRIG_EXP) {
         /* sin x = tan x = x, cos x = 1: exactly those values, inexact, C1 clear. */
-        c->flags |= FPUS_PE | ((a.sign_exp & 0x7fff) == 0 && which != 1 ? FPUS_UE : 0);
+        c->flags |= FPUS_PE | (ca == X80_DENORMAL && which != 1 ? FPUS_UE : 0);
         return which == 1 ? x80_from_i64(1) : a;
     }
-    if ((a.sign_exp & 0x7fff) >= X80_EXP_BIAS + 63) {
+    if (e >= X80_EXP_BIAS + 63) {
         *out_of_range = true;
         return a;
     }
@@ -596,7 +597,7 @@ FloatX80 x80_trig(X80Ctx *c, FloatX80 a, int which, bool *out_of_range)
         break;
     default:
         res = (q & 1) ? big_neg(big_div(cs, sn)) : big_div(sn, cs);
-        if ((a.sign_exp & 0x7fff) < X80_EXP_BIAS - 2) {
+        if (e < X80_EXP_BIAS - 2) {
             res = big_bias(res, BIAS_TAN_TINY);     /* |x| < 1/4 */
         } else {
             res.m -= res.m >> TAN_NUDGE_SHIFT;
