@@ -8,7 +8,8 @@
  * TLB entries of the pages they watch TLB_WATCH, so accesses to those
  * pages take the slow paths (mmu.c), which record a hit and end the
  * block; run.c raises the trap-class #DB after the instruction.  I/O
- * breakpoints (CR4.DE, R/W = 10) are not modelled.
+ * breakpoints (CR4.DE, R/W = 10) are checked by IN, OUT, INS and OUTS
+ * while one is on, and trap the same way.
  */
 #include "target-i386/interp/internal.h"
 #include "util/log.h"
@@ -43,7 +44,7 @@ static bool bp_overlaps(X86Interp *s, int i, uint64_t lin, uint64_t size)
 void x86_dr_update(X86Interp *s)
 {
     uint64_t dr7 = s->env->dr[7];
-    uint8_t exec = 0, data = 0;
+    uint8_t exec = 0, data = 0, io = 0;
 
     for (int i = 0; i < 4; i++) {
         if (!bp_enabled(dr7, i)) {
@@ -54,7 +55,12 @@ void x86_dr_update(X86Interp *s)
             exec |= 1u << i;
             break;
         case 2:
-            log_mask(LOG_UNIMP, "x86: I/O breakpoint in DR%d is not implemented\n", i);
+            /* SDM vol. 3, 18.2.4: R/W = 10 is undefined without CR4.DE; nothing breaks. */
+            if (s->env->cr[4] & CR4_DE) {
+                io |= 1u << i;
+            } else {
+                log_mask(LOG_UNIMP, "x86: DR%d has R/W = 10 with CR4.DE clear\n", i);
+            }
             break;
         default:
             data |= 1u << i;
@@ -66,6 +72,7 @@ void x86_dr_update(X86Interp *s)
     }
     s->bp_exec = exec;
     s->bp_data = data;
+    s->bp_io = io;
     x86_update_slow_blocks(s);
 }
 
@@ -100,14 +107,30 @@ bool x86_dr_watches_page(X86Interp *s, uint64_t page, bool write)
     return data_hits(s, page, X86_PAGE_SIZE, write) != 0;
 }
 
-void x86_dr_access(X86Interp *s, uint64_t lin, unsigned size, bool write)
+static void note_hits(X86Interp *s, unsigned hits)
 {
-    unsigned hits = data_hits(s, lin, size, write);
-
     if (hits) {
         s->db_hits |= hits;
         s->stop = true;         /* the trap comes right after this instruction */
     }
+}
+
+void x86_dr_access(X86Interp *s, uint64_t lin, unsigned size, bool write)
+{
+    note_hits(s, data_hits(s, lin, size, write));
+}
+
+void x86_dr_io(X86Interp *s, uint16_t port, unsigned size)
+{
+    unsigned hits = 0;
+
+    /* SDM vol. 3, 18.2.5: the port is compared like a data address, aligned to LEN. */
+    for (int i = 0; i < 4; i++) {
+        if ((s->bp_io & (1u << i)) && bp_overlaps(s, i, port, size)) {
+            hits |= 1u << i;
+        }
+    }
+    note_hits(s, hits);
 }
 
 unsigned x86_dr_exec_cut(X86Interp *s, const X86Insn *insns, unsigned n)

@@ -4,7 +4,9 @@
  *
  * A REP instruction commits each iteration (rCX, rSI, rDI) so a fault
  * leaves it restartable.  Long repeats stop after REP_CHUNK iterations and
- * re-execute, so interrupts are taken in between, as on hardware.
+ * re-execute, so interrupts are taken in between, as on hardware; so do
+ * REP INS and OUTS after an iteration that hits a breakpoint, whose #DB
+ * trap comes between iterations (SDM vol. 3, 18.3.1.2).
  * Forward MOVS and STOS copy whole page runs through the TLB's host
  * pointers (a fast path that must match the per-iteration loop).
  */
@@ -304,10 +306,15 @@ void x86_op_ins(X86Interp *s, const X86Insn *d)
             x86_wptr_slow(s, lin, ot, s->mmu_idx, R_ES);
         }
         x86_st(s, R_ES, di, ot, x86_io_in(s, port, ot));
+        x86_dr_check_io(s, port, 1u << ot);
         sreg_set(s, R_EDI, aot, di + step);
         n--;
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
+        }
+        if (s->db_hits && n > 0) {
+            rep_continue_later(s);  /* the #DB trap comes after this iteration */
+            return;
         }
     }
 }
@@ -329,10 +336,15 @@ void x86_op_outs(X86Interp *s, const X86Insn *d)
         }
         uint64_t si = sreg(s, R_ESI, aot);
         x86_io_out(s, port, ot, x86_ld(s, d->seg, si, ot));
+        x86_dr_check_io(s, port, 1u << ot);
         sreg_set(s, R_ESI, aot, si + step);
         n--;
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
+        }
+        if (s->db_hits && n > 0) {
+            rep_continue_later(s);  /* the #DB trap comes after this iteration */
+            return;
         }
     }
 }

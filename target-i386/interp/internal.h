@@ -199,8 +199,9 @@ struct X86Interp {
     uint32_t jc_key;            /* code size and mmu_idx: the jump cache's key */
     bool cs_limit_check;        /* blocks may run past CS's limit (not flat, not 64-bit) */
     uint8_t bp_exec, bp_data;   /* DR7's enabled instruction and data breakpoints, a bit each */
+    uint8_t bp_io;              /* and its enabled I/O breakpoints (only with CR4.DE) */
     bool slow_blocks;           /* cs_limit_check or a breakpoint: run.c's per-block prologue */
-    uint8_t db_hits;            /* data breakpoints the running instruction hit */
+    uint8_t db_hits;            /* data and I/O breakpoints the running instruction hit */
     uint64_t sp_mask;
     uint64_t lin_mask;          /* data linear addresses wrap at 4 GiB outside 64-bit mode */
     uint64_t sys_lin_mask;      /* descriptor tables, TSS: 64-bit whenever long mode is active */
@@ -240,10 +241,10 @@ struct X86Interp {
 
 /* ---- Registers -------------------------------------------------------------- */
 
-/* After cs_limit_check, bp_exec or bp_data change (seg.c, debug.c). */
+/* After cs_limit_check or a breakpoint set (bp_*) change (seg.c, debug.c). */
 static inline void x86_update_slow_blocks(X86Interp *s)
 {
-    s->slow_blocks = s->cs_limit_check || s->bp_exec || s->bp_data;
+    s->slow_blocks = s->cs_limit_check || s->bp_exec || s->bp_data || s->bp_io;
 }
 
 static inline uint64_t reg_get(X86Interp *s, unsigned r, int ot)
@@ -478,7 +479,7 @@ void x86_ac_sync(X86Interp *s);
 #define DR6_BD  (1u << 13)
 #define DR6_BS  (1u << 14)
 #define DR6_BT  (1u << 15)
-/* After DR0-DR3 or DR7 changed: which breakpoints are on; refill the TLB for data ones. */
+/* After DR0-DR3, DR7 or CR4.DE changed: which breakpoints are on; refill the TLB for data ones. */
 void x86_dr_update(X86Interp *s);
 /* MOV to or from a debug register with DR7.GD set: #DB. */
 void x86_dr_general_detect(X86Interp *s);
@@ -486,9 +487,19 @@ void x86_dr_general_detect(X86Interp *s);
 bool x86_dr_watches_page(X86Interp *s, uint64_t page, bool write);
 /* A slow-path access to a watched page: note the breakpoints it hits. */
 void x86_dr_access(X86Interp *s, uint64_t lin, unsigned size, bool write);
+/* Port I/O of size bytes while bp_io is set: note the I/O breakpoints it hits. */
+void x86_dr_io(X86Interp *s, uint16_t port, unsigned size);
+
+/* After IN, OUT or an iteration of INS or OUTS. */
+static inline void x86_dr_check_io(X86Interp *s, uint16_t port, unsigned size)
+{
+    if (G_UNLIKELY(s->bp_io)) {
+        x86_dr_io(s, port, size);
+    }
+}
 /* How many of the n instructions run before an instruction breakpoint (#DB if the first). */
 unsigned x86_dr_exec_cut(X86Interp *s, const X86Insn *insns, unsigned n);
-/* The DR6.B0-B3 bits of the data breakpoints hit since the last call. */
+/* The DR6.B0-B3 bits of the data and I/O breakpoints hit since the last call. */
 uint32_t x86_dr_take_hits(X86Interp *s);
 /* Mark write entries of phys page in every context as TLB_CODE. */
 void x86_tlb_protect_code_page(uint64_t page);

@@ -72,10 +72,14 @@ static void set_cr4(X86Interp *s, uint64_t v)
         (!(env->efer & EFER_LMA) || (env->cr[3] & 0xfff))) {
         x86_raise(s, EXC_GP, 0);
     }
-    if ((env->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) {
+    uint64_t changed = env->cr[4] ^ v;
+    if (changed & (CR4_PSE | CR4_PAE | CR4_PGE)) {
         x86_tlb_flush(s);
     }
     env->cr[4] = v;
+    if (changed & CR4_DE) {
+        x86_dr_update(s);       /* DE turns DR7's I/O breakpoints on or off */
+    }
 }
 
 void x86_op_mov_from_cr(X86Interp *s, const X86Insn *d)
@@ -362,6 +366,7 @@ void x86_op_in(X86Interp *s, const X86Insn *d)
     uint16_t port = (d->op & 8) ? s->env->regs[R_EDX] : d->imm;
     x86_check_io(s, port, 1u << ot);
     reg_set(s, R_EAX, ot, x86_io_in(s, port, ot));
+    x86_dr_check_io(s, port, 1u << ot);
 }
 
 void x86_op_out(X86Interp *s, const X86Insn *d)
@@ -370,6 +375,7 @@ void x86_op_out(X86Interp *s, const X86Insn *d)
     uint16_t port = (d->op & 8) ? s->env->regs[R_EDX] : d->imm;
     x86_check_io(s, port, 1u << ot);
     x86_io_out(s, port, ot, reg_get(s, R_EAX, ot));
+    x86_dr_check_io(s, port, 1u << ot);
 }
 
 /* ---- HLT, CLI, STI, caches ----------------------------------------------------------- */

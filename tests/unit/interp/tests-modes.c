@@ -520,7 +520,20 @@ void test_register_runs(void **state)
     assert_int_equal(env.regs[R_ECX], 1);
 }
 
-/* DR0-DR3 under DR7: instruction breakpoints (faults, RF), data breakpoints (traps), GD. */
+/* Run code at 0x110000 in 64-bit mode under dr7, with CR4.DE if de; as run_to_halt. */
+static int run_under_dr7(const uint8_t *code, size_t len, uint64_t dr7, bool de)
+{
+    env_long64(0x110000);
+    put_code(code, len);
+    env.dr[6] = 0xffff0ff0;
+    env.dr[7] = dr7;
+    if (de) {
+        env.cr[4] |= CR4_DE;
+    }
+    return run_to_halt();
+}
+
+/* DR0-DR3 under DR7: instruction breakpoints (faults, RF), data and I/O breakpoints (traps), GD. */
 void test_hw_breakpoints(void **state)
 {
     /* mov eax, 1; mov [rbx], eax; mov ecx, [rbx]; add eax, 2; hlt */
@@ -528,7 +541,15 @@ void test_hw_breakpoints(void **state)
         0xb8, 0x01, 0x00, 0x00, 0x00, 0x89, 0x03, 0x8b, 0x0b, 0x83, 0xc0, 0x02, 0xf4,
     };
     static const uint8_t mov_dr[] = { 0x0f, 0x21, 0xc0, 0xf4 };     /* mov rax, dr0; hlt */
+    static const uint8_t out_imm[] = { 0xb0, 0x5a, 0xe6, 0xe4, 0xf4 }; /* mov al, 0x5a; out 0xe4 */
+    static const uint8_t in_dx[] = { 0x66, 0xed, 0xf4 };            /* in ax, dx; hlt */
+    static const uint8_t rep_outsb[] = { 0xf3, 0x6e, 0xf4 };        /* rep outsb; hlt */
+    static const uint8_t de_out[] = {
+        0x0f, 0x20, 0xe0, 0x0f, 0xba, 0xe8, 0x03, 0x0f, 0x22, 0xe0, /* CR4.DE = 1 */
+        0xe6, 0xe4, 0xf4,                                           /* out 0xe4, al; hlt */
+    };
     const uint64_t dr1_word = 4 | (3ull << 22);                      /* L1, LEN 4 bytes */
+    const uint64_t io2 = 2ull << 24, io3_dword = (2ull << 28) | (3ull << 30);
 
     load_bin("p64", CODE);
     put_code(code, sizeof(code));
@@ -573,6 +594,51 @@ void test_hw_breakpoints(void **state)
     assert_int_equal(frame64(0), 0x110000);
     assert_true(env.dr[6] & (1u << 13));
     assert_false(env.dr[7] & (1u << 13));
+
+    /* An I/O breakpoint (CR4.DE, R/W = 10) on port 0xe4: a trap after the OUT. */
+    env.dr[2] = 0xe5;                                   /* another port: no break */
+    assert_int_equal(run_under_dr7(out_imm, sizeof(out_imm), 0x400 | 0x10 | io2, true), -1);
+    env.dr[2] = 0xe4;
+    port.regs[4] = 0;
+    assert_int_equal(run_under_dr7(out_imm, sizeof(out_imm), 0x400 | 0x10 | io2, true), 1);
+    assert_int_equal(frame64(0), 0x110004);
+    assert_int_equal(env.dr[6] & 0xf, 4);
+    assert_int_equal(port.regs[4], 0x5a);
+    /* Not enabled (L2 = G2 = 0), or CR4.DE clear (R/W = 10 undefined): no break. */
+    assert_int_equal(run_under_dr7(out_imm, sizeof(out_imm), 0x400 | io2, true), -1);
+    assert_int_equal(run_under_dr7(out_imm, sizeof(out_imm), 0x400 | 0x10 | io2, false), -1);
+    /* Setting CR4.DE turns it on from the next instruction. */
+    assert_int_equal(run_under_dr7(de_out, sizeof(de_out), 0x400 | 0x10 | io2, false), 1);
+    assert_int_equal(frame64(0), 0x11000c);
+
+    /* LEN 4 on 0xe7 watches 0xe4-0xe7: a word IN at 0xe4 hits, one at 0xe8 does not. */
+    env.dr[2] = 0;
+    env.dr[3] = 0xe7;
+    env.regs[R_EDX] = 0xe8;
+    assert_int_equal(run_under_dr7(in_dx, sizeof(in_dx), 0x400 | 0x40 | io3_dword, true), -1);
+    env.regs[R_EDX] = 0xe4;
+    env.regs[R_EAX] = 0;
+    port.regs[4] = 0x11;
+    port.regs[5] = 0x22;
+    assert_int_equal(run_under_dr7(in_dx, sizeof(in_dx), 0x400 | 0x40 | io3_dword, true), 1);
+    assert_int_equal(frame64(0), 0x110002);
+    assert_int_equal(env.dr[6] & 0xf, 8);
+    assert_int_equal(env.regs[R_EAX], 0x2211);
+
+    /* REP OUTSB traps after the first iteration, at the REP with RCX left to do. */
+    env.dr[3] = 0xe8;
+    env.regs[R_EDX] = 0xe8;
+    env.regs[R_ESI] = SRC;
+    env.regs[R_ECX] = 3;
+    port.nout = 0;
+    assert_int_equal(run_under_dr7(rep_outsb, sizeof(rep_outsb), 0x400 | 0x40 | (2ull << 28),
+                                   true), 1);
+    assert_int_equal(frame64(0), 0x110000);
+    assert_int_equal(env.regs[R_ECX], 2);
+    assert_int_equal(env.regs[R_ESI], SRC + 1);
+    assert_int_equal(port.nout, 1);
+    assert_int_equal(env.dr[6] & 0xf, 8);
+    env.dr[3] = 0;
     env.dr[7] = 0x400;
 }
 
