@@ -157,6 +157,12 @@ Unpacked x80_round_to(X80Ctx *c, Unpacked u, const Format *f)
         if (tiny && f->adjust && !masked(c, FPUS_UE)) {
             c->flags |= FPUS_UE;
             u.exp += X80_ADJUST;
+            if (u.exp < f->emin) {
+                /* Still tiny (FSCALE): the Xeon delivers a zero, inexact. */
+                c->flags = (c->flags | FPUS_PE) & ~FPUS_C1;
+                u.sig = 0;
+                return u;
+            }
             /* fall through to normal rounding below */
         } else if (tiny) {
             u.sig = x80_shr_sticky(u.sig, f->emin - u.exp);
@@ -187,6 +193,11 @@ Unpacked x80_round_to(X80Ctx *c, Unpacked u, const Format *f)
         if (f->adjust && !masked(c, FPUS_OE)) {
             c->flags |= FPUS_OE;
             u.exp -= X80_ADJUST;
+            if (u.exp > f->emax) {
+                /* Still too large (FSCALE): infinity, rounded up, whatever the rounding control. */
+                c->flags |= FPUS_PE | FPUS_C1;
+                u.sig = (u128)1 << LEAD;
+            }
             return u;
         }
         c->flags |= FPUS_OE;

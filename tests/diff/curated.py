@@ -117,6 +117,22 @@ CURATED = [
     {"name": "fst m32 overflow, unmasked", "code": "d913", "rbx": DATA + 8,
      "fcw": 0x0340, "ftw": 0x01, "st": {0: (0xc0f6, 0x8e4aa7d2b8e1c000)},
      "undef_fsw": 0x4500},
+    # FSCALE beyond even the bias-adjusted range, OE or UE unmasked: the CPU
+    # delivers infinity with PE and C1 (whatever the rounding control), or a
+    # zero with PE, as if masked.
+    {"name": "fscale overflow past the adjusted range", "code": "d9fd", "fcw": 0x0440,
+     "ftw": 0x03, "st": {0: (0x3fbb, 0xe1d5204567027800), 1: (0x7ffe, 0xffffffffffffffff)},
+     "undef_fsw": 0x4500},
+    {"name": "fscale overflow past the adjusted range, negative", "code": "d9fd",
+     "fcw": 0x0877, "ftw": 0x03,
+     "st": {0: (0xc02c, 0xf34951cc95ea4000), 1: (0x4034, 0xb9cb67aa770bf0c1)},
+     "undef_fsw": 0x4500},
+    {"name": "fscale underflow past the adjusted range", "code": "d9fd", "fcw": 0x0b40,
+     "ftw": 0x03, "st": {0: (0x3fff, 0xc000000000000000), 1: (0xc00e, 0xa000000000000000)},
+     "undef_fsw": 0x4500},
+    {"name": "fscale underflow, adjusted result tiny", "code": "d9fd", "fcw": 0x0367,
+     "ftw": 0x03, "st": {0: (0x3fff, 0xffffffffffffffff), 1: (0xc00e, 0x9fff000000000000)},
+     "undef_fsw": 0x4500},
     # FPREM1 with a QNaN in ST0: the CPU leaves C0 (and C3) alone.
     {"name": "fprem1 qnan keeps C0", "code": "d9f5", "fsw": 0x0500, "ftw": 0x03,
      "st": {0: (0xffff, 0xc000000000000000), 1: (0x4009, 0xa9a609c1d7f0a61e)}},

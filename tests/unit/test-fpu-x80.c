@@ -480,8 +480,9 @@ static void test_constants(void **state)
 
 /*
  * Unmasked overflow and underflow: the result keeps its significand and
- * gets the exponent adjusted by 24576.  FNSAVE (a non-waiting instruction)
- * reads the host's state without taking the #MF.
+ * gets the exponent adjusted by 24576; FSCALE can go past even that range.
+ * FNSAVE (a non-waiting instruction) reads the host's state without taking
+ * the #MF.
  */
 static void test_unmasked(void **state)
 {
@@ -490,7 +491,7 @@ static void test_unmasked(void **state)
     for (unsigned i = 0; i < n; i++) {
         FloatX80 a = rnd_value(0), b = rnd_value(0), hr, sr;
         uint8_t img[108];
-        unsigned op = rnd() % 3;
+        unsigned op = rnd() % 4;
         uint16_t cw = (uint16_t)((0x037f & ~(FPUS_OE | FPUS_UE | (rnd() & 1 ? FPUS_PE : 0))) |
                                  ((rnd() % 4) << FPUC_RC_SHIFT));
         /* Exponents at the ends of the range, so most results overflow or underflow. */
@@ -505,7 +506,15 @@ static void test_unmasked(void **state)
         }
         a.mant |= 1ull << 63;
         b.mant |= 1ull << 63;
-        if (op == 0) {
+        if (op == 3) {
+            /* A scale of up to +-70000: past the adjusted range from 40960 on. */
+            b = x80_from_i64((int64_t)(rnd() % 140001) - 70000);
+        }
+        if (op == 3) {
+            __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t"
+                             "fscale\n\tfnsave %[img]"
+                             : [img] "=m"(img) : [a] "m"(a), [b] "m"(b), [cw] "m"(cw));
+        } else if (op == 0) {
             __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t"
                              "fadd %%st(1), %%st\n\tfnsave %[img]"
                              : [img] "=m"(img) : [a] "m"(a), [b] "m"(b), [cw] "m"(cw));
@@ -523,7 +532,8 @@ static void test_unmasked(void **state)
         uint16_t hsw;
         memcpy(&hsw, img + 4, 2);
         X80Ctx c = { cw, 0 };
-        sr = op == 0 ? x80_add(&c, a, b) : op == 1 ? x80_mul(&c, a, b) : x80_div(&c, a, b);
+        sr = op == 0 ? x80_add(&c, a, b) : op == 1 ? x80_mul(&c, a, b) :
+             op == 2 ? x80_div(&c, a, b) : x80_scale(&c, a, b);
         uint16_t mask = FPUS_EXC | FPUS_C1;
         if (!same(&hr, &sr) || (hsw & mask) != (c.flags & mask)) {
             if (bad++ < 5) {
