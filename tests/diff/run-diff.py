@@ -10,6 +10,8 @@ accelerators, compares one hash per case, reruns the mismatching cases with
 full records and prints each difference: the bytes, their disassembly, the
 initial state and both final states, after shrinking the case to a minimal
 reproducer (shrink.py: fewer instructions, the rest of the state reset).
+A case that makes kemu fail is found by bisection, shrunk the same way
+(kemu still fails with the same signature) and printed as CRASH.
 Exit 0 when all match, 1 on a mismatch, 77 ("SKIP: ...") without a usable
 /dev/kvm or guest image.  Family sys0 runs at CPL 0, where KVM's instruction emulator is the oracle;
 its results have their own summary line.  Opcode coverage: opmap.py.
@@ -122,9 +124,11 @@ def run_guest(kemu, guest, accel, cases, full, tmp, timeout):
         raise GuestFailure("%s: no result in %d s (%d cases)" % (accel, timeout, len(cases)))
     stdout = p.stdout.decode(errors="replace")
     if p.returncode != EXIT_PASS or "PASS diff" not in stdout:
+        # AddressSanitizer ends its report with a shadow memory map: the
+        # tail kept is the report's stack and SUMMARY line instead.
+        stderr = p.stderr.decode(errors="replace").split("Shadow bytes around")[0]
         raise GuestFailure("%s: exit %d\nstdout: %s\nstderr: %s"
-                           % (accel, p.returncode, stdout[-2000:],
-                              p.stderr.decode(errors="replace")[-2000:]))
+                           % (accel, p.returncode, stdout[-2000:], stderr[-2000:]))
     with open(out, "rb") as f:
         data = f.read()
     want = len(cases) * (REC_SIZE if full else 8)
@@ -153,9 +157,17 @@ def find_failing(kemu, guest, accel, cases, tmp, timeout):
 
 
 def failure_signature(text):
-    """Where a failure happened: a sanitizer's file:line, else its first line."""
-    m = re.search(r"[\w./-]+\.[ch]:\d+", text)
-    return m.group(0) if m else text.strip().splitlines()[0] if text.strip() else "?"
+    """Where a failure happened: the file:line of a sanitizer's SUMMARY line
+    or else the first one in the text, else its first line with the counts
+    that depend on the batch (cases, bytes, seconds) left out."""
+    m = (re.search(r"SUMMARY: \w+Sanitizer: .*?([\w./-]+\.[ch]:\d+)", text)
+         or re.search(r"([\w./-]+\.[ch]:\d+)", text))
+    if m:
+        return m.group(1)
+    if not text.strip():
+        return "?"
+    first = text.strip().splitlines()[0]
+    return re.sub(r"\d+(?= (s|cases|result bytes)\b)|(?<=want )\d+", "N", first)
 
 
 def run_both(opts, chunk, tmp, crashes, known):
@@ -401,11 +413,81 @@ def shrink_cases(opts, cases, tmp):
 
     t0 = time.monotonic()
     rounds = shrink.reduce_all(jobs, test, max_rounds=2 * opts.shrink_rounds)
-    print("shrinking %d mismatches: %d rounds, %d candidates in %.1f s%s"
-          % (len(cases), rounds, stats["cases"], time.monotonic() - t0,
+    print("shrinking %d mismatch%s: %d rounds, %d candidates in %.1f s%s"
+          % (len(cases), "es" if len(cases) > 1 else "", rounds, stats["cases"],
+             time.monotonic() - t0,
              "; stopped, kemu failed on a candidate: " + stats["error"] if stats["error"] else ""))
     print()
     return jobs
+
+
+def is_hang(err):
+    return "no result in" in err.splitlines()[0] if err.strip() else False
+
+
+def shrink_crashes(opts, crashes, tmp):
+    """Shrink the cases that made kemu fail (crashes: (case, accel, failure)),
+    one after the other: a failure ends the kemu run, so each round looks
+    for one candidate that still fails (shrink.CrashTest, first_failing),
+    under the accelerator that failed.  A candidate still fails when kemu fails on it
+    with the failure_signature the bisection found.  A hang is not shrunk
+    (every round would wait out --timeout).  Returns {id(case): (job, the
+    failure of job.best)}."""
+    out = {}
+    rounds = cands = runs = 0
+    t0 = time.monotonic()
+    for c, accel, err in crashes:
+        if is_hang(err):
+            continue
+        want = failure_signature(err)
+
+        def run(sub, accel=accel):
+            try:
+                run_guest(opts.kemu, opts.guest, accel, sub, False, tmp, opts.timeout)
+            except GuestFailure as e:
+                return str(e)
+            return None
+        test = shrink.CrashTest(run, lambda e, want=want: failure_signature(e) == want)
+
+        def counted(sub, test=test):
+            nonlocal cands
+            cands += len(sub)
+            return test(sub)
+        # The state is shrunk for x87_trans too: a crash has no last bits.
+        job = shrink.CaseShrink(c, opts.shrink_rounds)
+        rounds += shrink.reduce_all([job], counted, max_rounds=2 * opts.shrink_rounds)
+        runs += test.runs
+        out[id(c)] = (job, test.failure if job.best is not c else err)
+    if out:
+        print("shrinking %d crash%s: %d rounds, %d candidates, %d kemu runs in %.1f s"
+              % (len(out), "es" if len(out) > 1 else "", rounds, cands, runs,
+                 time.monotonic() - t0))
+        print()
+    return out
+
+
+def report_crash(label, c, accel, err, tmp, shrunk=None):
+    """Print a case that made kemu fail; shrunk: (shrink.CaseShrink, the
+    failure of its best case), whose best is then shown."""
+    print("CRASH %s (%s) under %s: %s" % (label, c.name, accel, " ".join(c.code.hex(" ").split())))
+    if shrunk is not None and shrunk[0].best is not c:
+        job, err = shrunk
+        print(" %s; kemu fails the same way: %s" % (job.summary(), failure_signature(err)))
+        c = job.best
+        print(" minimal reproducer: %s" % " ".join(c.code.hex(" ").split()))
+    elif shrunk is not None:
+        print(" not shrunk: %s" % shrunk[0].summary())
+    elif is_hang(err) and c.family != "curated":
+        print(" not shrunk: a hang")
+    print(disasm(c.code, tmp, c.quirks & gen.QUIRK_COMPAT))
+    print(" initial state:")
+    for line in initial_state(c):
+        print(line)
+    if shrunk is not None and shrunk[0].best is not shrunk[0].orig:
+        print(" as a curated.py entry: "
+              + shrink.format_entry(shrink.curated_entry(c, "%s (%s)" % (c.name, label))))
+    print(" " + err.strip().replace("\n", "\n "))
+    print()
 
 
 def self_test(opts, tmp):
@@ -468,10 +550,10 @@ def main():
     ap.add_argument("--no-advertised", action="store_true",
                     help="skip probing which opcodes the interpreter decodes (opmap.py)")
     ap.add_argument("--no-shrink", action="store_true",
-                    help="print the mismatches as found, not shrunk (shrink.py)")
+                    help="print the mismatches and crashes as found, not shrunk (shrink.py)")
     ap.add_argument("--shrink-rounds", type=int, default=shrink.DEFAULT_ROUNDS,
                     help="at most this many rounds (one kemu run per accelerator each) per "
-                    "shrinking phase")
+                    "shrinking phase, over all its passes")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--kemu", default=os.environ.get("KEMU"))
     ap.add_argument("--guest", default=os.environ.get("KEMU_DIFF_GUEST"))
@@ -531,20 +613,17 @@ def main():
         bad += trans_other
         fixed = [i for i, c in enumerate(cases)
                  if c.family == "curated" and c.known and i not in known_bad]
+        elapsed = time.monotonic() - t0
+        # Curated cases are minimal already.
+        shrunk = {}
+        todo = [x for x in crashes if x[0] is not None and x[0].family != "curated"]
+        if todo and not opts.no_shrink:
+            shrunk = shrink_crashes(opts, todo, tmp)
         for c, accel, err in crashes:
             if c is None:
                 print("SKIPPED under %s: %s" % (accel, err))
                 continue
-            i = cases.index(c)
-            print("CRASH %s (%s) under %s: %s" % (labels[i], c.name, accel,
-                                                      " ".join(c.code.hex(" ").split())))
-            print(disasm(c.code, tmp))
-            print(" initial state:")
-            for line in initial_state(c):
-                print(line)
-            print(" " + err.strip().replace("\n", "\n "))
-            print()
-        elapsed = time.monotonic() - t0
+            report_crash(labels[cases.index(c)], c, accel, err, tmp, shrunk.get(id(c)))
         classes = {}
         # Full records cost one KVM exit per byte: rerun a few per family.
         shown, seen = [], {}

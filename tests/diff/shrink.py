@@ -1,4 +1,4 @@
-"""Shrinking a mismatching case to a minimal reproducer (run-diff.py).
+"""Shrinking a failing case to a minimal reproducer (run-diff.py).
 
 `Reducer` is delta debugging over a set of items, batched: every round
 proposes many candidates at once (removing each chunk of the kept items at
@@ -12,7 +12,7 @@ round that tried every single removal found none that still fails: the
 result is then 1-minimal (no one item can go), relative to `normalize`,
 which may drop items that need a removed one or refuse a candidate.
 
-`CaseShrink` applies it to a case in two phases:
+`CaseShrink` applies it to a case in two phases, which alternate:
  1. instructions (sequences only, Case.insns from forms_seq.py): items are
     instructions; a candidate is laid out by forms_seq.layout(), which
     fixes RIP-relative displacements and Jcc offsets, recomputes the
@@ -22,15 +22,23 @@ which may drop items that need a removed one or refuse a candidate.
  2. initial state: items are the parts that differ from curated.py's base
     state (each GPR, RFLAGS, each 8 bytes of the data buffer, FCW, FSW,
     FTW, MXCSR, each ST and XMM register); an item removed is reset to the
-    base value.  What is left is what the mismatch needs, and the case can
+    base value.  What is left is what the failure needs, and the case can
     be written as a curated entry (`curated_entry`).
+A pass of one phase runs its Reducer to the end on the case the other left;
+the phases alternate (instructions first) until a pass removes nothing: the
+case is then 1-minimal in both (a fixpoint).  An instruction that only a
+removed part of the state needed (a MOV that loaded the value the base
+state has) goes in the pass after.  Each phase has at most max_rounds
+rounds over all its passes.
 
-The predicate is the harness's: the candidate still mismatches (the two
-accelerators' hashes differ).  Only hashes are affordable per candidate
-(full records cost a KVM exit per byte), so it cannot insist on the same
-differing fields; the report compares the shrunk case's fields with the
-original's and says when they changed.  x87_trans cases skip phase 2: a
-changed input could leave only a last-bit difference, which is no failure.
+The predicate is the harness's.  For a mismatch: the candidate still
+mismatches (the two accelerators' hashes differ).  Only hashes are
+affordable per candidate (full records cost a KVM exit per byte), so it
+cannot insist on the same differing fields; the report compares the shrunk
+case's fields with the original's and says when they changed.  x87_trans
+mismatches skip phase 2: a changed input could leave only a last-bit
+difference, which is no failure.  For a case that makes kemu fail
+(`CrashTest`): kemu still fails on it the same way.
 """
 import copy
 import struct
@@ -41,7 +49,7 @@ from gen import ARITH, DATA_SIZE, REGS64
 
 DEFAULT_BUDGET = 256        # candidates per round, shared by the cases being shrunk
 MIN_BUDGET = 24             # per case and round, however many are shrunk
-DEFAULT_ROUNDS = 12         # per phase
+DEFAULT_ROUNDS = 12         # per phase, over all its passes
 
 
 class Reducer:
@@ -207,91 +215,202 @@ def with_insns(c, keep):
 
 
 class CaseShrink:
-    """Shrinks one case: its instructions, then its initial state.  A job
-    for reduce_all whose candidates are Cases; `best` is the smallest case
-    found that still fails (the original until one is)."""
+    """Shrinks one case: its instructions and its initial state, in passes
+    that alternate to a fixpoint (see the module's docstring).  A job for
+    reduce_all whose candidates are Cases; `best` is the smallest case found
+    that still fails (the original until one is).  alternate=False stops
+    after one pass of each phase (the order before they alternated; the
+    tests compare the two)."""
 
-    def __init__(self, case, max_rounds=DEFAULT_ROUNDS, state=True):
+    PHASES = ("insns", "state")
+
+    def __init__(self, case, max_rounds=DEFAULT_ROUNDS, state=True, alternate=True):
         self.orig = self.best = case
         self.max_rounds = max_rounds
         self.base = base_case()
         self.want_state = state
+        self.alternate = alternate
         self.n_insns = len(case.insns) if getattr(case, "insns", None) else None
-        self.n_items = self.kept_items = None
+        self.n_items = len(state_items(case, self.base))
+        self.used = {p: 0 for p in self.PHASES}     # rounds per phase, over all its passes
+        self.passes = []            # the phase of each pass run
+        self.tried = 0              # passes run or skipped (nothing to do)
+        self.progress = False       # whether the last of them removed something
         self.bounded = []           # phases stopped by max_rounds
         self.done = False
+        self.phase = self.red = None
         self.round = {}             # this round's candidates: kept items -> Case
-        if self.n_insns and self.n_insns > 1:
-            self.phase = "insns"
-            self.red = Reducer(self.n_insns, self.norm_insns)
-        else:
-            self.start_state()
+        self.settle()
+
+    @property
+    def kept_items(self):
+        return len(state_items(self.best, self.base))
 
     def norm_insns(self, keep):
-        """Drop what needs a removed instruction; None if layout refuses the rest."""
+        """Drop what needs a removed instruction; None if layout refuses the
+        rest or nothing is left (a case keeps one instruction at least)."""
+        insns = self.from_case.insns
         keep = set(keep)
         while True:
-            drop = {i for i in keep if any(j not in keep for j in self.orig.insns[i].needs)}
+            drop = {i for i in keep if any(j not in keep for j in insns[i].needs)}
             if not drop:
                 break
             keep -= drop
         keep = tuple(sorted(keep))
-        return keep if forms_seq.layout(self.orig.insns, keep) is not None else None
+        return keep if keep and forms_seq.layout(insns, keep) is not None else None
 
-    def start_state(self):
-        self.phase = "state"
-        self.from_case = self.best
-        self.items = state_items(self.best, self.base)
-        self.n_items = self.kept_items = len(self.items)
-        if not self.want_state or not self.items:
-            self.done = True
-            return
-        self.red = Reducer(self.n_items)
+    def next_pass(self):
+        """Start the next pass, or finish.  A pass that removed nothing ran
+        on the case the other phase's last pass ended with: both are done."""
+        while True:
+            if self.tried >= 2 and (not self.progress or not self.alternate):
+                self.done = True
+                return
+            phase = self.PHASES[self.tried % 2]
+            self.tried += 1
+            self.progress = False
+            if self.start(phase):
+                return
+
+    def start(self, phase):
+        """Begin a pass of phase on best; False when it has nothing to do."""
+        if phase == "insns":
+            n = len(self.best.insns) if self.n_insns else 0
+            if n < 2:
+                return False
+        else:
+            self.items = state_items(self.best, self.base)
+            n = len(self.items) if self.want_state else 0
+            if not n:
+                return False
+        if self.used[phase] >= self.max_rounds:
+            if phase not in self.bounded:
+                self.bounded.append(phase)
+            return False
+        self.phase, self.from_case = phase, self.best
+        self.red = Reducer(n, self.norm_insns if phase == "insns" else None)
+        self.passes.append(phase)
+        return True
 
     def build(self, keep):
         if self.phase == "insns":
-            return with_insns(self.orig, keep)
+            return with_insns(self.from_case, keep)
         return with_state(self.from_case, self.base, self.items, keep)
+
+    def settle(self):
+        """End a pass that is over (done, or out of rounds) and start the
+        next, until one has candidates to propose or the case is done."""
+        while not self.done:
+            if self.red is None:
+                self.next_pass()
+            elif self.red.done or self.used[self.phase] >= self.max_rounds:
+                if not self.red.done and self.phase not in self.bounded:
+                    self.bounded.append(self.phase)
+                self.progress = self.best is not self.from_case
+                self.red = None
+            else:
+                return
 
     def candidates(self, budget):
         while not self.done:
-            if self.red.done or self.red.rounds >= self.max_rounds:
-                if not self.red.done:
-                    self.bounded.append(self.phase)
-                if self.phase == "insns":
-                    self.start_state()
-                else:
-                    self.done = True
-                continue
             self.round = {k: self.build(k) for k in self.red.candidates(budget)}
             if self.round:
                 return list(self.round.values())
+            self.settle()                   # the Reducer found itself done
         return []
 
     def feed(self, fails):
         self.red.feed(fails)
+        self.used[self.phase] += 1
         if self.red.cur in self.round:
             self.best = self.round[self.red.cur]
-            if self.phase == "state":
-                self.kept_items = len(self.red.cur)
         self.round = {}
+        self.settle()
 
     def summary(self):
         """'shrunk from 9 instructions to 2, 5 of 40 state items kept...'"""
         parts = []
         if self.n_insns is not None:
             parts.append("shrunk from %d instructions to %d" % (self.n_insns, len(self.best.insns)))
-        if self.n_items is not None:
-            if self.want_state:
-                parts.append("%d of %d state items kept (the rest as curated.py's base state)"
-                             % (self.kept_items, self.n_items))
-            else:
-                parts.append("initial state not shrunk")
-        bounded = self.bounded + ([self.phase] if not self.done else [])
+        if self.want_state:
+            parts.append("%d of %d state items kept (the rest as curated.py's base state)"
+                         % (self.kept_items, self.n_items))
+        else:
+            parts.append("initial state not shrunk")
+        if len(self.passes) > 1:
+            names = {"insns": "instructions", "state": "state"}
+            parts.append("%d passes (%s)" % (len(self.passes),
+                                             ", ".join(names[p] for p in self.passes)))
+        bounded = self.bounded + ([self.phase] if not self.done and self.phase not in self.bounded
+                                  else [])
         if bounded:
             parts.append("stopped early (--shrink-rounds %d) in: %s"
                          % (self.max_rounds, ", ".join(bounded)))
         return ", ".join(parts)
+
+
+def first_failing(n, run, same):
+    """The first of candidates 0..n-1 that fails the same way, when one
+    process runs a range of them in order and stops at the first that fails
+    (a crash ends it): run(lo, hi) -> None when lo..hi-1 all pass, else the
+    failure of the first that fails; same(failure) -> whether it is the one
+    being shrunk.  Taking the candidates to be independent (as run-diff.py's
+    find_failing does), it gallops (ranges of 1, 2, 4... candidates) to the
+    first range that fails, then bisects it: 2 log2(f + 1) + 1 runs for one
+    at position f, of which only about half fail (a failing run is the
+    expensive one: a sanitizer symbolizes its report), and log2(n + 1)
+    passing runs when none fails.  Past one that fails another way the
+    search goes on after it.  Returns (position, failure) or (None, None)."""
+    lo = 0
+    while lo < n:
+        a, size, err = lo, 1, None
+        while a < n:
+            b = min(a + size, n)
+            err = run(a, b)
+            if err is not None:
+                break
+            a, size = b, size * 2
+        if err is None:
+            break
+        while b - a > 1:            # the first failure is in a..b-1
+            mid = (a + b) // 2
+            e = run(a, mid)
+            if e is None:
+                a = mid
+            else:
+                b, err = mid, e
+        if same(err):
+            return a, err
+        lo = a + 1
+    return None, None
+
+
+class CrashTest:
+    """reduce_all's test for a case that makes kemu fail: a candidate still
+    fails when kemu fails on it the same way.  run(cands) -> None when kemu
+    ran them all, else the failure (text); same(failure) -> bool.  A failure
+    ends the kemu run, so a round finds one candidate that still fails (the
+    first: Reducer proposes the coarsest first, which is where one fails
+    most rounds, see first_failing) and the others count as not failing; a
+    round in which none fails ran them all, so a result that no single
+    removal fails from is still 1-minimal."""
+
+    def __init__(self, run, same):
+        self.run, self.same = run, same
+        self.runs = self.cases = 0
+        self.failure = None         # the failure of the last candidate kept
+
+    def __call__(self, cands):
+        def run(lo, hi):
+            self.runs += 1
+            self.cases += hi - lo
+            return self.run(cands[lo:hi])
+        pos, err = first_failing(len(cands), run, self.same)
+        out = [False] * len(cands)
+        if pos is not None:
+            out[pos] = True
+            self.failure = err
+        return out
 
 
 def curated_entry(c, name):

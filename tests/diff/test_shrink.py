@@ -5,6 +5,7 @@ import itertools
 import os
 import random
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -263,6 +264,265 @@ class CaseShrinkTest(unittest.TestCase):
             self.assertEqual(d.pack(), c.pack())
             src = shrink.format_entry(shrink.curated_entry(c, "x"))
             self.assertEqual(curated.build(eval(src)).pack(), c.pack())
+
+
+def synthetic(n, regs, seed=0):
+    """A sequence of n distinct flag-free instructions (mov r11b, imm8) on
+    curated.py's base state with the registers regs ({index: value}) and
+    two random data qwords changed."""
+    c = curated.build({"name": "syn", "code": ""})
+    c.family = c.name = "seq"
+    c.insns = [forms_seq.Insn(bytes([0x41, 0xb3, k])) for k in range(n)]
+    c.code = b"".join(x.code for x in c.insns)
+    c.seq_len = n
+    for i, v in regs.items():
+        c.gpr[i] = v
+    rng = random.Random(seed)
+    for off in rng.sample(range(0, gen.DATA_SIZE, 8), 2):
+        c.mem[off:off + 8] = rng.randbytes(8)
+    return c
+
+
+def kept(d):
+    """The original positions of d's instructions (their imm8)."""
+    return [x.code[2] for x in d.insns]
+
+
+def chain_pred(k, regs, base):
+    """Instruction 2k+1 of synthetic(2k+2) (A) must stay; B_j (instruction
+    2j+1) loads what register j+1 has in the base state, so it can go only
+    once that register is reset; register j+1 can be reset only once B_(j-1)
+    is gone.  Removing all of them takes 2k + 1 passes."""
+    A = 2 * k + 1
+
+    def pred(d):
+        ks = set(kept(d))
+        if A not in ks:
+            return False
+        for j in range(k):
+            r = j + 1
+            if 2 * j + 1 not in ks and d.gpr[r] != base.gpr[r]:
+                return False            # B_j gone and nothing loads the value
+            if j and d.gpr[r] != regs[r] and 2 * j - 1 in ks:
+                return False            # register j+1 reset while B_(j-1) still there
+        return True
+    return pred
+
+
+class AlternationTest(unittest.TestCase):
+    def run_job(self, c, pred, **kw):
+        job = shrink.CaseShrink(c, **kw)
+        test = Counter(pred)
+        rounds = shrink.reduce_all([job], test, max_rounds=2 * job.max_rounds)
+        self.assertTrue(job.done)
+        self.assertTrue(pred(job.best))
+        self.assertEqual(rounds, test.calls)            # a round is one batch
+        return job, test
+
+    def test_state_reset_frees_an_instruction(self):
+        # B = instruction 1 (a MOV that loads RBX's base value, say), A =
+        # instruction 4 needs RBX to hold it.  With the random RBX only B
+        # gives it: one pass of each phase keeps B; the next instruction
+        # pass, after the state pass reset RBX, removes it.
+        base = shrink.base_case()
+        c = synthetic(6, {3: 0x8000123456789abc, 1: 5})
+
+        def pred(d):
+            ks = kept(d)
+            rbx = base.gpr[3] if 1 in ks else d.gpr[3]
+            return 4 in ks and rbx == base.gpr[3]
+        job, _ = self.run_job(c, pred)
+        self.assertEqual(kept(job.best), [4])
+        self.assertEqual(job.kept_items, 0)
+        self.assertEqual(job.passes, ["insns", "state", "insns"])
+        self.assertIn("3 passes (instructions, state, instructions)", job.summary())
+        old, _ = self.run_job(c, pred, alternate=False)
+        self.assertEqual(kept(old.best), [1, 4])
+        self.assertEqual(old.passes, ["insns", "state"])
+
+    def test_fixpoint_over_many_passes(self):
+        base = shrink.base_case()
+        for k in (1, 2, 3, 4):
+            regs = {r: 0x7000 + r for r in range(1, k + 1)}
+            c = synthetic(2 * k + 2, regs, seed=k)
+            job, test = self.run_job(c, chain_pred(k, regs, base))
+            self.assertEqual(kept(job.best), [2 * k + 1])
+            self.assertEqual(job.kept_items, 0)
+            self.assertEqual(len(job.passes), 2 * k + 1)
+            self.assertTrue(all(n <= job.max_rounds for n in job.used.values()))
+            self.assertNotIn("stopped early", job.summary())
+
+    def test_bounds_over_all_passes(self):
+        # The chain of 3 needs 7 passes, 8 instruction rounds and 6 state
+        # rounds; 5 per phase stop it after B_0 went, before B_2 does.
+        base = shrink.base_case()
+        regs = {1: 0x7001, 2: 0x7002, 3: 0x7003}
+        c = synthetic(8, regs, seed=3)
+        pred = chain_pred(3, regs, base)
+        for n in (1, 2, 5, 6):
+            job, test = self.run_job(c, pred, max_rounds=n)
+            self.assertTrue(all(u <= n for u in job.used.values()))
+            self.assertLessEqual(test.calls, 2 * n)
+            self.assertIn("stopped early (--shrink-rounds %d)" % n, job.summary())
+            self.assertIn(7, kept(job.best))
+            self.assertIn(5, kept(job.best))
+        job, test = self.run_job(c, pred, max_rounds=5)
+        self.assertNotIn(1, kept(job.best))
+        self.assertIn("in: insns", job.summary())
+
+    def test_random_predicates_reach_a_fixpoint(self):
+        # Any predicate over 3 instructions and 3 registers: the result fails,
+        # and unless a bound stopped it, no single instruction (of two or
+        # more) can go and no single state item can be reset.
+        rng = random.Random(7)
+        regs = {1: 0x51, 2: 0x52, 3: 0x53}
+        base = shrink.base_case()
+        combos = [(i, r) for i in range(1, 8) for r in range(8)]
+        for _ in range(300):
+            fail = {x for x in combos if rng.random() < 0.35} | {(7, 7)}
+
+            def pred(d):
+                ks = sum(1 << i for i in kept(d))
+                rs = sum(1 << (r - 1) for r in regs if d.gpr[r] != base.gpr[r])
+                return (ks, rs) in fail
+            c = synthetic(3, regs, seed=rng.randrange(1000))
+            c.mem = bytearray(base.mem)
+            job, test = self.run_job(c, pred, max_rounds=rng.choice((2, 12)))
+            self.assertTrue(all(u <= job.max_rounds for u in job.used.values()))
+            self.assertLessEqual(test.calls, 2 * job.max_rounds)
+            if job.bounded:
+                continue
+            d = job.best
+            if len(d.insns) > 1:
+                for i in range(len(d.insns)):
+                    keep = [j for j in range(len(d.insns)) if j != i]
+                    self.assertFalse(pred(shrink.with_insns(d, keep)))
+            items = shrink.state_items(d, base)
+            for i in range(len(items)):
+                keep = [j for j in range(len(items)) if j != i]
+                self.assertFalse(pred(shrink.with_state(d, base, items, keep)))
+
+
+class Kemu:
+    """A kemu that runs cases in order and stops at the first that fails:
+    fail(case) -> None or the failure text.  Counts its runs."""
+
+    def __init__(self, fail):
+        self.fail = fail
+        self.runs = 0
+
+    def __call__(self, cases):
+        self.runs += 1
+        for d in cases:
+            err = self.fail(d)
+            if err is not None:
+                return err
+        return None
+
+
+def asan(line):
+    return ("tcg: exit 1\nstdout: \nstderr: ==1==ERROR: AddressSanitizer: heap-buffer-overflow\n"
+            "    #0 0x55 in x86_op_bswap ../target-i386/interp/exec-mov.c:%d\n"
+            "    #1 0x56 in x86_run ../target-i386/interp/run.c:88\n"
+            "SUMMARY: AddressSanitizer: heap-buffer-overflow "
+            "../target-i386/interp/exec-mov.c:%d in x86_op_bswap\n" % (line, line))
+
+
+class CrashTest(unittest.TestCase):
+    def test_first_failing(self):
+        rng = random.Random(11)
+        for _ in range(2000):
+            n = rng.randint(1, 300)
+            out = [rng.choices("p", k=1)[0] if rng.random() < 0.97 else rng.choice("so")
+                   for _ in range(n)]
+            runs = []
+
+            def run(lo, hi):
+                runs.append((lo, hi))
+                return next((out[i] + str(i) for i in range(lo, hi) if out[i] != "p"), None)
+            pos, err = shrink.first_failing(n, run, lambda e: e[0] == "s")
+            want = out.index("s") if "s" in out else None
+            self.assertEqual(pos, want)
+            if want is not None:
+                self.assertEqual(err, "s%d" % want)
+            found = sum(1 for x in out[:(want + 1 if want is not None else n)] if x != "p")
+            bits = n.bit_length()
+            self.assertLessEqual(len(runs), found * (2 * bits + 1) + (bits if want is None else 0))
+            if out[0] == "s":
+                self.assertEqual(runs, [(0, 1)])
+            if out[:3] == ["p", "p", "s"]:
+                self.assertEqual(len(runs), 3)      # [0, 1), [1, 3), [1, 2)
+
+    def test_crash_shrinks_to_the_same_failure(self):
+        # kemu crashes at exec-mov.c:145 when instruction 3 runs with RBX bit
+        # 63 set and instruction 6 is there; without instruction 1 it fails
+        # otherwise first (exec-mov.c:150), which is not the same failure.
+        c = synthetic(9, {3: 0x8000000000000001, 2: 0x1234, 5: 0x99}, seed=4)
+
+        def fail(d):
+            ks = kept(d)
+            if 1 not in ks:
+                return asan(150)
+            if 3 in ks and 6 in ks and d.gpr[3] >> 63:
+                return asan(145)
+            return None
+        kemu = Kemu(fail)
+        test = shrink.CrashTest(kemu, lambda e: "exec-mov.c:145" in e)
+        job = shrink.CaseShrink(c)
+        calls = Counter(lambda d: None)
+        rounds = shrink.reduce_all([job], lambda cs: (calls(cs), test(cs))[1])
+        self.assertTrue(job.done)
+        self.assertEqual(kept(job.best), [1, 3, 6])
+        self.assertEqual(job.kept_items, 1)
+        self.assertEqual(test.failure, asan(145))
+        self.assertEqual(test.runs, kemu.runs)
+        # log2(candidates) runs for a round in which nothing fails, at most
+        # 2 log2(candidates) + 1 per failure found (two here: the other first).
+        self.assertLessEqual(kemu.runs, sum(2 * (2 * s.bit_length() + 1) for s in calls.sizes))
+        self.assertEqual(rounds, calls.calls)
+
+    def test_run_diff_shrinks_a_crash(self):
+        # run-diff.py's path: its signature of the bisection's failure, its
+        # runs of kemu (here a fake run_guest), its report.
+        import contextlib
+        import importlib.util
+        import io
+        import types
+        spec = importlib.util.spec_from_file_location(
+            "run_diff", os.path.join(os.path.dirname(os.path.abspath(__file__)), "run-diff.py"))
+        rd = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(rd)
+        c = synthetic(7, {3: 0x8000000000000001, 2: 0x1234}, seed=5)
+
+        def run_guest(kemu, guest, accel, cases, full, tmp, timeout):
+            self.assertEqual(accel, "tcg")
+            for d in cases:
+                if 2 in kept(d) and d.gpr[3] >> 63:
+                    raise rd.GuestFailure(asan(145))
+            return b"\0" * 8 * len(cases)
+        rd.run_guest = run_guest
+        opts = types.SimpleNamespace(kemu="kemu", guest="guest", timeout=1,
+                                     shrink_rounds=shrink.DEFAULT_ROUNDS)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), tempfile.TemporaryDirectory() as tmp:
+            res = rd.shrink_crashes(opts, [(c, "tcg", asan(145))], tmp)
+            job, err = res[id(c)]
+            rd.report_crash("--case 9", c, "tcg", asan(145), tmp, res[id(c)])
+        self.assertEqual(kept(job.best), [2])
+        self.assertEqual(job.kept_items, 1)
+        text = out.getvalue()
+        self.assertRegex(text, r"shrinking 1 crash: \d+ rounds, \d+ candidates, \d+ kemu runs")
+        self.assertIn("kemu fails the same way: ../target-i386/interp/exec-mov.c:145", text)
+        self.assertIn("minimal reproducer: 41 b3 02", text)
+        self.assertIn("'rbx': 0x8000000000000001", text)
+        # A hang is not shrunk; a signature leaves out the batch's counts.
+        hang = "tcg: no result in 600 s (4096 cases)"
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(rd.shrink_crashes(opts, [(c, "tcg", hang)], "/tmp"), {})
+        self.assertEqual(rd.failure_signature(hang),
+                         rd.failure_signature("tcg: no result in 600 s (12 cases)"))
+        self.assertNotEqual(rd.failure_signature("tcg: exit -6"),
+                            rd.failure_signature("tcg: exit -11"))
 
 
 if __name__ == "__main__":
