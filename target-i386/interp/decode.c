@@ -265,7 +265,7 @@ opcode:
 
     /* Mode-dependent one-byte opcodes. */
     if (d->map == 0 && code_ot == OT_Q) {
-        static const OpInfo movsxd = { x86_op_movsxd, NULL, OPF_MODRM | OPF_RUN };
+        static const OpInfo movsxd = { x86_op_movsxd, NULL, OPF_MODRM | OPF_RUN | OPF_MEMRUN };
         static const OpInfo nop = { x86_op_nop, NULL, 0 };
         if (b == 0x63) {
             info = &movsxd;
@@ -348,8 +348,7 @@ opcode:
     decode_imm(f, d, (flags & OPF_IMM_MASK) >> OPF_IMM_SHIFT);
     d->fn = info->fn;
     bool reg_only = d->mod == 3 && info->reg_sized && !(flags & OPF_REGRM);
-    bool run = reg_only || ((flags & OPF_RUN) &&
-                            (d->mod == 3 || ((flags & OPF_MEM) && d->base != RIP_BASE)));
+    bool run = reg_only || (flags & (d->mod == 3 ? OPF_RUN : OPF_MEMRUN));
     if (reg_only) {
         d->fn = info->reg_sized[d->ot];
     } else if (d->mod != 3 && info->mem_sized) {
@@ -379,10 +378,10 @@ opcode:
 }
 
 /*
- * Runs of register-only instructions (exec-fast.c, exec-shift.c and their
- * flag-free twins, the OPF_RUN opcodes) and 64-bit Jccs chain to each
- * other (x86_run_next); the run loop enters a run at its first instruction
- * and steps run_bytes of code past it.
+ * Runs of register-form instructions (exec-fast.c, exec-shift.c and their
+ * flag-free twins, the OPF_RUN opcodes), the OPF_MEMRUN memory forms and
+ * 64-bit Jccs chain to each other (x86_run_next); the run loop enters a run
+ * at its first instruction and steps run_bytes of code past it.
  */
 static void mark_runs(X86Insn *insns, unsigned n)
 {

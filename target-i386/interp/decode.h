@@ -23,8 +23,10 @@
 #define OPF_ACC     (1u << 11)  /* the r/m operand is the accumulator */
 #define OPF_MOFFS   (1u << 12)  /* memory operand is an absolute offset (MOV AL, moffs) */
 #define OPF_W16     (1u << 13)  /* operand size is 16 (MOV Sreg, LLDT...) */
-/* Joins a register run (X86Insn.run) in register form, or LEA unless RIP-relative. */
+/* Joins a run (X86Insn.run) in register form. */
 #define OPF_RUN     (1u << 14)
+/* Joins a run in memory form: the handler has a RAM fast path and takes its RIP from the run. */
+#define OPF_MEMRUN  (1u << 15)
 #define OPF_IMM_SHIFT 16
 #define OPF_IMM_MASK  (0xfu << OPF_IMM_SHIFT)
 

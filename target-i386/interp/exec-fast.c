@@ -673,25 +673,27 @@ void mov_rr(X86Interp *s, const X86Insn *d, int ot, int form)
     x86_run_next(s, d);
 }
 
-/* Anything but a plain RAM hit goes through the general MOV (a tail call). */
+/* A run member: anything but a plain RAM hit goes through the general MOV. */
 static inline __attribute__((always_inline))
 void mov_load(X86Interp *s, const X86Insn *d, int ot)
 {
     uint64_t v;
-    if (G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), ot, &v))) {
+    if (G_LIKELY(x86_ld_fast(s, d->seg, run_ea(s, d), ot, &v))) {
         reg_set(s, d->reg, ot, v);
+        x86_run_next(s, d);
         return;
     }
-    x86_op_mov_ge(s, d);
+    x86_run_general(s, d, x86_op_mov_ge);
 }
 
 static inline __attribute__((always_inline))
 void mov_store(X86Interp *s, const X86Insn *d, int ot)
 {
-    if (G_LIKELY(x86_st_fast(s, d->seg, insn_ea(s, d), ot, reg_get(s, d->reg, ot)))) {
+    if (G_LIKELY(x86_st_fast(s, d->seg, run_ea(s, d), ot, reg_get(s, d->reg, ot)))) {
+        x86_run_next(s, d);
         return;
     }
-    x86_op_mov_eg(s, d);
+    x86_run_general(s, d, x86_op_mov_eg);
 }
 
 static void mov_eg_rb(X86Interp *s, const X86Insn *d)
@@ -806,19 +808,19 @@ X86Handler *const x86_mov_st[4] = { mov_st_b, mov_st_w, mov_st_l, mov_st_q };
 
 static void lea_w(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, OT_W, insn_ea(s, d));
+    reg_set(s, d->reg, OT_W, run_ea(s, d));
     x86_run_next(s, d);
 }
 
 static void lea_l(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, OT_L, insn_ea(s, d));
+    reg_set(s, d->reg, OT_L, run_ea(s, d));
     x86_run_next(s, d);
 }
 
 static void lea_q(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, OT_Q, insn_ea(s, d));
+    reg_set(s, d->reg, OT_Q, run_ea(s, d));
     x86_run_next(s, d);
 }
 

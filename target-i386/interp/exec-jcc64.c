@@ -11,32 +11,15 @@
  */
 #include "target-i386/interp/exec.h"
 
-static void __attribute__((noinline)) jcc64_general(X86Interp *s, const X86Insn *d,
-                                                    uint64_t next)
-{
-    uint64_t run_end = s->next_rip;
-
-    s->env->rip = next - d->len;        /* faults report the Jcc */
-    s->next_rip = next;
-    x86_op_jcc(s, d);
-    if (s->stop) {
-        s->budget_left += d->run - 1;
-        return;
-    }
-    s->next_rip = run_end;
-    x86_run_next(s, d);
-}
-
 static inline __attribute__((always_inline))
 void jcc64(X86Interp *s, const X86Insn *d, int cond)
 {
     int taken = x86_cond_lazy(s, cond);
-    uint64_t next = s->next_rip - d->run_bytes + d->len;
-    uint64_t target = next + d->imm;
+    uint64_t target = x86_run_next_rip(s, d) + d->imm;
 
     if (G_UNLIKELY(taken < 0) ||
         (taken && G_UNLIKELY(!x86_canonical(target)))) {
-        jcc64_general(s, d, next);
+        x86_run_general(s, d, x86_op_jcc);
         return;
     }
     if (taken) {

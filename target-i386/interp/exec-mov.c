@@ -149,50 +149,84 @@ void x86_op_bswap(X86Interp *s, const X86Insn *d)
     x86_run_next(s, d);
 }
 
-static void __attribute__((noinline)) movzx_general(X86Interp *s, const X86Insn *d, int ot)
+/*
+ * MOVZX, MOVSX and MOVSXD are run members in both forms (hot in
+ * decompressors); the general forms take what the RAM fast path does not.
+ */
+static void movx_general(X86Interp *s, const X86Insn *d, int ot, bool sign)
 {
-    reg_set(s, d->reg, d->ot, op_rm_get(s, d, ot));
+    uint64_t v = op_rm_get(s, d, ot);
+    reg_set(s, d->reg, d->ot, sign ? (uint64_t)sext(v, ot) : v);
 }
 
-/* Hot in decompressors: a RAM hit without saving registers, else the general form. */
-static inline __attribute__((always_inline)) void movzx(X86Interp *s, const X86Insn *d, int ot)
+static void movzx_b_general(X86Interp *s, const X86Insn *d)
+{
+    movx_general(s, d, OT_B, false);
+}
+
+static void movzx_w_general(X86Interp *s, const X86Insn *d)
+{
+    movx_general(s, d, OT_W, false);
+}
+
+static void movsx_b_general(X86Interp *s, const X86Insn *d)
+{
+    movx_general(s, d, OT_B, true);
+}
+
+static void movsx_w_general(X86Interp *s, const X86Insn *d)
+{
+    movx_general(s, d, OT_W, true);
+}
+
+/* MOVSXD with a 16-bit operand size moves a word. */
+static int movsxd_ot(const X86Insn *d)
+{
+    return d->ot == OT_W ? OT_W : OT_L;
+}
+
+static void movsxd_general(X86Interp *s, const X86Insn *d)
+{
+    movx_general(s, d, movsxd_ot(d), true);
+}
+
+static inline __attribute__((always_inline))
+void movx(X86Interp *s, const X86Insn *d, int ot, bool sign, X86Handler *general)
 {
     uint64_t v;
-    if (G_LIKELY(d->mod != 3) && G_LIKELY(x86_ld_fast(s, d->seg, insn_ea(s, d), ot, &v))) {
-        reg_set(s, d->reg, d->ot, v);
+    if (d->mod == 3) {
+        v = reg_get(s, d->rm, ot);
+    } else if (G_UNLIKELY(!x86_ld_fast(s, d->seg, run_ea(s, d), ot, &v))) {
+        x86_run_general(s, d, general);
         return;
     }
-    movzx_general(s, d, ot);
+    reg_set(s, d->reg, d->ot, sign ? (uint64_t)sext(v, ot) : v);
     x86_run_next(s, d);
 }
 
 void x86_op_movzx_b(X86Interp *s, const X86Insn *d)
 {
-    movzx(s, d, OT_B);
+    movx(s, d, OT_B, false, movzx_b_general);
 }
 
 void x86_op_movzx_w(X86Interp *s, const X86Insn *d)
 {
-    movzx(s, d, OT_W);
+    movx(s, d, OT_W, false, movzx_w_general);
 }
 
 void x86_op_movsx_b(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, d->ot, (uint64_t)(int64_t)(int8_t)op_rm_get(s, d, OT_B));
-    x86_run_next(s, d);
+    movx(s, d, OT_B, true, movsx_b_general);
 }
 
 void x86_op_movsx_w(X86Interp *s, const X86Insn *d)
 {
-    reg_set(s, d->reg, d->ot, (uint64_t)(int64_t)(int16_t)op_rm_get(s, d, OT_W));
-    x86_run_next(s, d);
+    movx(s, d, OT_W, true, movsx_w_general);
 }
 
 void x86_op_movsxd(X86Interp *s, const X86Insn *d)
 {
-    int ot = d->ot == OT_W ? OT_W : OT_L;
-    reg_set(s, d->reg, d->ot, (uint64_t)sext(op_rm_get(s, d, ot), ot));
-    x86_run_next(s, d);
+    movx(s, d, movsxd_ot(d), true, movsxd_general);
 }
 
 /* CBW, CWDE, CDQE. */

@@ -114,7 +114,7 @@ struct X86Insn {
         uint16_t run_bytes;     /* in a run: bytes from here to the run's end */
     };
     uint8_t len;
-    uint8_t run;                /* instructions in the register-only run starting here */
+    uint8_t run;                /* instructions in the run starting here (x86_run_next) */
     uint8_t ot;                 /* operand size */
     uint8_t aot;                /* address size: OT_W, OT_L or OT_Q */
     uint8_t seg;                /* segment of the memory operand */
@@ -128,11 +128,12 @@ struct X86Insn {
 };
 
 /*
- * The end of every handler that can sit in a run (X86Insn.run: register
- * operands only, so it cannot fault and reads no RIP; or a 64-bit Jcc,
- * which finds its RIP from run_bytes, exec-jcc64.c): it enters the next
- * instruction of the run itself, by a tail call, so a run costs one
- * indirect jump per instruction instead of a trip through the run loop.
+ * The end of every handler that can sit in a run (X86Insn.run): it enters
+ * the next instruction of the run itself, by a tail call, so a run costs
+ * one indirect jump per instruction instead of a trip through the run
+ * loop.  A run member's fast path cannot fault and reads no RIP: register
+ * operands, or a RAM hit (MOV, MOVZX, MOVSX, LEA), or a 64-bit Jcc.
+ * Anything else goes through x86_run_general().
  */
 static inline void x86_run_next(X86Interp *s, const X86Insn *d)
 {
@@ -140,6 +141,16 @@ static inline void x86_run_next(X86Interp *s, const X86Insn *d)
         d[1].fn(s, d + 1);
     }
 }
+
+/*
+ * A run member whose fast path does not apply (a TLB miss, a segment check,
+ * a fault, a Jcc on flags not computed yet) runs through its general
+ * handler as a lone instruction, with env->rip and s->next_rip its own.
+ * The run goes on after it unless it stopped the block (a taken branch, a
+ * data breakpoint, a write to code, a device access that changed the
+ * memory map), which gives back the budget of the run's rest.
+ */
+void x86_run_general(X86Interp *s, const X86Insn *d, X86Handler *general);
 
 /* A run of decoded instructions at one guest physical address. */
 typedef struct X86Block {
@@ -729,19 +740,36 @@ static inline void x86_rmw_st(X86Interp *s, const X86MemRef *m, int ot, uint64_t
 
 /* ---- Operands ------------------------------------------------------------------ */
 
+/* A run member's next RIP: s->next_rip holds the run's end. */
+static inline uint64_t x86_run_next_rip(X86Interp *s, const X86Insn *d)
+{
+    return s->next_rip - d->run_bytes + d->len;
+}
+
 /* The effective address (offset in the segment) of the memory operand. */
-static inline uint64_t insn_ea(X86Interp *s, const X86Insn *d)
+static inline uint64_t insn_ea_at(X86Interp *s, const X86Insn *d, uint64_t next_rip)
 {
     uint64_t a = d->disp;
     if (d->base < 16) {
         a += s->env->regs[d->base];
     } else if (d->base == RIP_BASE) {
-        a += s->next_rip;
+        a += next_rip;
     }
     if (d->index < 16) {
         a += s->env->regs[d->index] << d->scale;
     }
     return a & x86_size_mask[d->aot];
+}
+
+static inline uint64_t insn_ea(X86Interp *s, const X86Insn *d)
+{
+    return insn_ea_at(s, d, s->next_rip);
+}
+
+/* The same for a run member (RIP-relative operands count from its own end). */
+static inline uint64_t run_ea(X86Interp *s, const X86Insn *d)
+{
+    return insn_ea_at(s, d, x86_run_next_rip(s, d));
 }
 
 /* The r/m operand as a source. */

@@ -154,6 +154,22 @@ static int handle_events(X86Interp *s, X86InterpCtx *ctx)
     return -1;
 }
 
+void x86_run_general(X86Interp *s, const X86Insn *d, X86Handler *general)
+{
+    uint64_t run_end = s->next_rip;
+    uint64_t next = x86_run_next_rip(s, d);
+
+    s->env->rip = next - d->len;
+    s->next_rip = next;
+    general(s, d);
+    if (s->stop) {
+        s->budget_left += d->run - 1;
+        return;
+    }
+    s->next_rip = run_end;
+    x86_run_next(s, d);
+}
+
 /* How many of b's instructions lie inside CS's limit (protected and real mode). */
 static unsigned insns_within_limit(X86Interp *s, const X86Block *b)
 {
@@ -268,9 +284,9 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
          * env->rip is the instruction's own address while it runs (faults
          * report it); rip stays in a register, because a handler that
          * changes s->next_rip also ends the block (s->stop or OPF_END).
-         * A run (register-only instructions and Jccs) is entered once, with
-         * s->next_rip at its end, and its instructions call each other
-         * (x86_run_next).
+         * A run is entered once, with s->next_rip at its end, and its
+         * instructions call each other (x86_run_next); one that needs its
+         * RIP sets it (x86_run_general).
          */
         do {
             if (d->run) {
@@ -316,8 +332,12 @@ int x86_interp_run(CPUX86State *env, X86InterpCtx *ctx)
         s->env_changed = true;
     }
     run_enter(s);
-    /* No budget is an endless one: one compare per block either way. */
-    int64_t budget = ctx->budget > 0 ? ctx->budget : INT64_MAX;
+    /*
+     * No budget is an endless one: one compare per block either way.  Half
+     * the range, as a run that stops early gives budget back before the
+     * block's instructions are taken off.
+     */
+    int64_t budget = ctx->budget > 0 ? ctx->budget : INT64_MAX / 2;
     s->budget_left = budget;
     while (ret < 0) {
         if (setjmp(s->jb) == 0) {

@@ -107,6 +107,7 @@ void test_syscall_legacy(void **state);
 void test_cr8(void **state);
 void test_flags_live(void **state);
 void test_register_runs(void **state);
+void test_memory_runs(void **state);
 void test_hw_breakpoints(void **state);
 void test_pcid(void **state);
 void test_ac_sse(void **state);

@@ -388,7 +388,7 @@ void test_register_runs(void **state)
     static const uint8_t fault[] = {
         0xb8, 0x01, 0x00, 0x00, 0x00, 0x01, 0xc0, 0xc1, 0xe0, 0x03, 0x8b, 0x0b, 0xf4,
     };
-    /* The OPF_RUN opcodes in register form, then a RIP-relative LEA (not in a run). */
+    /* The OPF_RUN opcodes in register form, then a RIP-relative LEA. */
     static const uint8_t others[] = {
         0xb9, 0x05, 0x00, 0x00, 0x00,               /* mov ecx, 5 */
         0x8d, 0x04, 0x49,                           /* lea eax, [rcx + rcx * 2] */
@@ -518,6 +518,81 @@ void test_register_runs(void **state)
     assert_int_equal(run_to_halt(), 1);
     assert_int_equal(frame64(0), 0x110004);
     assert_int_equal(env.regs[R_ECX], 1);
+}
+
+/*
+ * Memory forms in runs (OPF_MEMRUN): RIP-relative operands count from the
+ * instruction's own end, a #PF in the middle of a run reports the load, and
+ * a store into the running block's code ends the run there, counted only
+ * up to the store.
+ */
+void test_memory_runs(void **state)
+{
+    static const uint8_t forms[] = {
+        /* Through the general MOV, to fill the TLB: the rest take the fast path. */
+        0x8b, 0x33,                                 /* mov esi, [rbx] */
+        0x89, 0x73, 0x10,                           /* mov [rbx + 16], esi */
+        0x8b, 0x3d, 0x35, 0x00, 0x00, 0x00,         /* mov edi, [rip + 0x35] (0x110040) */
+        0x8b, 0x05, 0x2f, 0x00, 0x00, 0x00,         /* mov eax, [rip + 0x2f] (0x110040) */
+        0x83, 0xc0, 0x01,                           /* add eax, 1 */
+        0x89, 0x03,                                 /* mov [rbx], eax */
+        0x0f, 0xb6, 0x4b, 0x01,                     /* movzx ecx, byte [rbx + 1] */
+        0x0f, 0xbf, 0x15, 0x23, 0x00, 0x00, 0x00,   /* movsx edx, word [rip + 0x23] (0x110044) */
+        0x4c, 0x8d, 0x05, 0x00, 0x00, 0x00, 0x00,   /* lea r8, [rip] */
+        0x89, 0x05, 0xd2, 0x0f, 0x00, 0x00,         /* mov [rip + 0xfd2], eax (0x111000) */
+        0x89, 0x0d, 0xd0, 0x0f, 0x00, 0x00,         /* mov [rip + 0xfd0], ecx (0x111004) */
+        0x4c, 0x89, 0x43, 0x08,                     /* mov [rbx + 8], r8 */
+        0xf4,
+    };
+    /* mov eax, 1; add eax, eax; movzx ecx, byte [rbx]; hlt */
+    static const uint8_t fault[] = {
+        0xb8, 0x01, 0x00, 0x00, 0x00, 0x01, 0xc0, 0x0f, 0xb6, 0x0b, 0xf4,
+    };
+    /* mov eax, 0xc2; mov [rip + disp], al; inc ecx; hlt: disp 1 rewrites INC ECX to INC EDX. */
+    uint8_t smc[] = {
+        0xb8, 0xc2, 0x00, 0x00, 0x00, 0x88, 0x05, 0x01, 0x00, 0x00, 0x00, 0xff, 0xc1, 0xf4,
+    };
+    uint64_t counts[2];
+
+    load_bin("p64", CODE);
+    env_long64(0x110000);
+    put_code(forms, sizeof(forms));
+    wr32(0x110040, 0x80ff);
+    wr32(0x110044, 0x8001);
+    env.regs[R_EBX] = SRC;
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_EAX], 0x8100);
+    assert_int_equal(rd32(SRC), 0x8100);
+    assert_int_equal(env.regs[R_ECX], 0x81);
+    assert_int_equal(env.regs[R_EDX], 0xffff8001);
+    assert_int_equal(env.regs[R_EDI], 0x80ff);
+    assert_int_equal(env.regs[8], 0x110028);
+    assert_int_equal(rd64(SRC + 8), 0x110028);
+    assert_int_equal(rd32(0x111000), 0x8100);
+    assert_int_equal(rd32(0x111004), 0x81);
+
+    env_long64(0x110000);
+    *pte64(0x181000) = 0;
+    env.regs[R_EBX] = 0x181000;
+    put_code(fault, sizeof(fault));
+    assert_int_equal(run_to_halt(), 14);
+    assert_int_equal(frame64(1), 0x110007);
+    assert_int_equal(env.cr[2], 0x181000);
+    assert_int_equal(env.regs[R_EAX], 2);
+
+    /* The same code with the store aimed at data (0x110040), then at the INC. */
+    for (int i = 0; i < 2; i++) {
+        smc[7] = i ? 0x01 : 0x35;
+        env_long64(0x110000);
+        env.regs[R_ECX] = env.regs[R_EDX] = 0;
+        put_code(smc, sizeof(smc));
+        uint64_t before = ctx->insns;
+        assert_int_equal(run_to_halt(), -1);
+        counts[i] = ctx->insns - before;
+        assert_int_equal(env.regs[R_ECX], i ? 0 : 1);
+        assert_int_equal(env.regs[R_EDX], i ? 1 : 0);
+    }
+    assert_int_equal(counts[0], counts[1]);
 }
 
 /* Run code at 0x110000 in 64-bit mode under dr7, with CR4.DE if de; as run_to_halt. */
