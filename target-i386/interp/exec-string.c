@@ -5,7 +5,7 @@
  * A REP instruction commits each iteration (rCX, rSI, rDI) so a fault
  * leaves it restartable.  Long repeats stop after REP_CHUNK iterations and
  * re-execute, so interrupts are taken in between, as on hardware; so do
- * REP INS and OUTS after an iteration that hits a breakpoint, whose #DB
+ * they after an iteration that hits a data or I/O breakpoint, whose #DB
  * trap comes between iterations (SDM vol. 3, 18.3.1.2).
  * Forward MOVS and STOS copy whole page runs through the TLB's host
  * pointers (a fast path that must match the per-iteration loop).
@@ -47,6 +47,19 @@ static void rep_continue_later(X86Interp *s)
 {
     s->next_rip = s->env->rip;
     s->stop = true;
+}
+
+/*
+ * After an iteration that hit a data or I/O breakpoint, with n left: the
+ * #DB trap comes between iterations (SDM vol. 3, 18.3.1.2), at the REP.
+ */
+static bool rep_trap_between(X86Interp *s, uint64_t n)
+{
+    if (G_UNLIKELY(s->db_hits) && n > 0) {
+        rep_continue_later(s);
+        return true;
+    }
+    return false;
 }
 
 /*
@@ -136,6 +149,9 @@ void x86_op_movs(X86Interp *s, const X86Insn *d)
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
         }
+        if (rep_trap_between(s, n)) {
+            return;
+        }
     }
 }
 
@@ -189,6 +205,9 @@ void x86_op_stos(X86Interp *s, const X86Insn *d)
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
         }
+        if (rep_trap_between(s, n)) {
+            return;
+        }
     }
 }
 
@@ -211,6 +230,9 @@ void x86_op_lods(X86Interp *s, const X86Insn *d)
         n--;
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
+        }
+        if (rep_trap_between(s, n)) {
+            return;
         }
     }
 }
@@ -248,6 +270,9 @@ void x86_op_cmps(X86Interp *s, const X86Insn *d)
                 return;
             }
         }
+        if (rep_trap_between(s, n)) {
+            return;
+        }
     }
 }
 
@@ -275,6 +300,9 @@ void x86_op_scas(X86Interp *s, const X86Insn *d)
             if (rep_cond_stops(s, d)) {
                 return;
             }
+        }
+        if (rep_trap_between(s, n)) {
+            return;
         }
     }
 }
@@ -312,8 +340,7 @@ void x86_op_ins(X86Interp *s, const X86Insn *d)
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
         }
-        if (s->db_hits && n > 0) {
-            rep_continue_later(s);  /* the #DB trap comes after this iteration */
+        if (rep_trap_between(s, n)) {
             return;
         }
     }
@@ -342,8 +369,7 @@ void x86_op_outs(X86Interp *s, const X86Insn *d)
         if (has_rep(d)) {
             sreg_set(s, R_ECX, aot, n);
         }
-        if (s->db_hits && n > 0) {
-            rep_continue_later(s);  /* the #DB trap comes after this iteration */
+        if (rep_trap_between(s, n)) {
             return;
         }
     }

@@ -619,6 +619,9 @@ void test_hw_breakpoints(void **state)
     static const uint8_t out_imm[] = { 0xb0, 0x5a, 0xe6, 0xe4, 0xf4 }; /* mov al, 0x5a; out 0xe4 */
     static const uint8_t in_dx[] = { 0x66, 0xed, 0xf4 };            /* in ax, dx; hlt */
     static const uint8_t rep_outsb[] = { 0xf3, 0x6e, 0xf4 };        /* rep outsb; hlt */
+    static const uint8_t rep_movsb[] = { 0xf3, 0xa4, 0xf4 };        /* rep movsb; hlt */
+    static const uint8_t rep_stosb[] = { 0xf3, 0xaa, 0xf4 };        /* rep stosb; hlt */
+    static const uint8_t repe_cmpsb[] = { 0xf3, 0xa6, 0xf4 };       /* repe cmpsb; hlt */
     static const uint8_t de_out[] = {
         0x0f, 0x20, 0xe0, 0x0f, 0xba, 0xe8, 0x03, 0x0f, 0x22, 0xe0, /* CR4.DE = 1 */
         0xe6, 0xe4, 0xf4,                                           /* out 0xe4, al; hlt */
@@ -660,6 +663,34 @@ void test_hw_breakpoints(void **state)
     env.dr[7] = 0x400 | dr1_word | (3ull << 20);
     assert_int_equal(run_to_halt(), 1);
     assert_int_equal(frame64(0), 0x110009);
+
+    /*
+     * REP string instructions trap after the iteration that hits, at the
+     * REP with the rest to do: a write breakpoint on the second destination
+     * byte of MOVSB and STOSB, a read one on CMPSB's third source byte.
+     */
+    const uint64_t dr0_write = 0x401 | (1ull << 16), dr0_rw = 0x401 | (3ull << 16);
+    env.dr[0] = SRC + 0x101;
+    env.regs[R_ESI] = SRC;
+    env.regs[R_EDI] = SRC + 0x100;
+    env.regs[R_ECX] = 5;
+    assert_int_equal(run_under_dr7(rep_movsb, sizeof(rep_movsb), dr0_write, false), 1);
+    assert_int_equal(frame64(0), 0x110000);
+    assert_int_equal(env.regs[R_ECX], 3);
+    assert_int_equal(env.regs[R_EDI], SRC + 0x102);
+    assert_int_equal(env.dr[6] & 0xf, 1);
+    env.regs[R_EDI] = SRC + 0x100;
+    env.regs[R_ECX] = 5;
+    assert_int_equal(run_under_dr7(rep_stosb, sizeof(rep_stosb), dr0_write, false), 1);
+    assert_int_equal(env.regs[R_ECX], 3);
+    env.dr[0] = SRC + 2;
+    env.regs[R_ESI] = env.regs[R_EDI] = SRC;
+    env.regs[R_ECX] = 5;
+    assert_int_equal(run_under_dr7(repe_cmpsb, sizeof(repe_cmpsb), dr0_rw, false), 1);
+    assert_int_equal(frame64(0), 0x110000);
+    assert_int_equal(env.regs[R_ECX], 2);
+    assert_int_equal(env.regs[R_ESI], SRC + 3);
+    put_code(code, sizeof(code));
 
     /* General detect: MOV DR faults with BD, and GD is cleared for the handler. */
     env_long64(0x110000);
