@@ -302,6 +302,8 @@ static X86Block *block_create(X86Interp *s, uint64_t phys, uint32_t mode)
     b->n = n;
     b->bytes = bytes;
     b->valid = true;
+    b->link_victim = 0;
+    memset(b->link, 0, sizeof(b->link));       /* key 0: no mode has it */
     memcpy(b->insns, tmp, n * sizeof(X86Insn));
     unsigned h = block_hash_idx(phys, mode);
     b->hnext = block_hash[h];

@@ -152,6 +152,20 @@ static inline void x86_run_next(X86Interp *s, const X86Insn *d)
  */
 void x86_run_general(X86Interp *s, const X86Insn *d, X86Handler *general);
 
+/*
+ * Where a block went next: a jump-cache entry kept in the block, so the run
+ * loop finds the next block without a lookup in the big jump cache (whose
+ * entries miss the L1 cache).  Valid while stamp is the context's jc_stamp,
+ * which changes whenever its jump cache is cleared, and so before any
+ * block is freed.
+ */
+typedef struct X86BlockLink {
+    uint64_t pc;                /* linear address of the next block */
+    uint64_t stamp;             /* the context's jc_stamp when linked */
+    struct X86Block *b;
+    uint32_t key;               /* jc_key when linked */
+} X86BlockLink;
+
 /* A run of decoded instructions at one guest physical address. */
 typedef struct X86Block {
     uint64_t phys;              /* physical address of the first byte */
@@ -160,7 +174,9 @@ typedef struct X86Block {
     uint16_t n;                 /* instructions */
     uint16_t bytes;             /* total length */
     bool valid;                 /* false once invalidated (a zombie until freed) */
+    uint8_t link_victim;        /* the link the next miss replaces */
     struct X86Block *hnext;     /* hash chain */
+    X86BlockLink link[2];       /* a Jcc's two ways, or a return's last two callers */
     X86Insn insns[];
 } X86Block;
 
@@ -246,6 +262,7 @@ struct X86Interp {
     TLBEntry tlb[MMU_NB][ACC_NB][TLB_SIZE];
     uint64_t tlb_phys[MMU_NB][ACC_NB][TLB_SIZE];
     JumpCacheEntry jc[JC_SIZE];
+    uint64_t jc_stamp;          /* new whenever jc is cleared: X86BlockLink */
 
     X86Interp *next_ctx;        /* every context, for code-page write protection */
 };
@@ -547,16 +564,43 @@ static inline unsigned jc_index(uint64_t pc)
     return (pc ^ (pc >> JC_BITS)) & (JC_SIZE - 1);
 }
 
-/* The jump-cache hit, inline in the run loop; x86_block_lookup() otherwise. */
-static inline X86Block *x86_block_lookup_fast(X86Interp *s, uint64_t rip)
+static inline bool x86_link_hit(X86Interp *s, const X86BlockLink *l, uint64_t pc)
+{
+    return l->pc == pc && l->stamp == s->jc_stamp && l->key == s->jc_key && l->b->valid;
+}
+
+/*
+ * The block at CS:rip for the run loop: from the links of prev (the block
+ * run before, or NULL; the caller knows it is not freed: its stamp is
+ * current), else from the jump cache, else x86_block_lookup().  A miss in
+ * prev's links replaces one of them.
+ */
+static inline X86Block *x86_block_lookup_fast(X86Interp *s, uint64_t rip, X86Block *prev)
 {
     uint64_t pc = (s->seg[R_CS].base + rip) & s->lin_mask;
+    if (prev) {
+        if (G_LIKELY(x86_link_hit(s, &prev->link[0], pc))) {
+            return prev->link[0].b;
+        }
+        if (x86_link_hit(s, &prev->link[1], pc)) {
+            return prev->link[1].b;
+        }
+    }
+    uint64_t stamp = s->jc_stamp;
     JumpCacheEntry *je = &s->jc[jc_index(pc)];
+    X86Block *b;
     /* A cleared entry has key 0, which no mode has: je->b is then not read. */
     if (G_LIKELY(je->pc == pc && je->key == s->jc_key && je->b->valid)) {
-        return je->b;
+        b = je->b;
+    } else {
+        b = x86_block_lookup(s);
     }
-    return x86_block_lookup(s);
+    if (prev && s->jc_stamp == stamp) {         /* else the lookup flushed: prev may be gone */
+        X86BlockLink *l = &prev->link[prev->link_victim];
+        prev->link_victim ^= 1;
+        *l = (X86BlockLink){ .pc = pc, .stamp = stamp, .b = b, .key = s->jc_key };
+    }
+    return b;
 }
 /* Apply flushes and invalidations requested from other threads or by listeners. */
 void x86_cache_sync(X86Interp *s);

@@ -42,10 +42,19 @@ void x86_interp_unregister(X86Interp *s)
     }
 }
 
+/* Clear s's jump cache; its block links (X86BlockLink) go with it. */
+static void jc_clear(X86Interp *s)
+{
+    static uint64_t last_stamp;
+
+    memset(s->jc, 0, sizeof(s->jc));
+    s->jc_stamp = ++last_stamp;
+}
+
 void x86_jc_clear_all(void)
 {
     for (X86Interp *s = all_contexts; s; s = s->next_ctx) {
-        memset(s->jc, 0, sizeof(s->jc));
+        jc_clear(s);
     }
 }
 
@@ -303,7 +312,7 @@ reserved:
 void x86_tlb_flush(X86Interp *s)
 {
     memset(s->tlb, 0xff, sizeof(s->tlb));
-    memset(s->jc, 0, sizeof(s->jc));
+    jc_clear(s);
     s->tlb_cr0 = s->env->cr[0];
     s->tlb_cr3 = s->env->cr[3];
     s->tlb_cr4 = s->env->cr[4];
@@ -325,7 +334,7 @@ void x86_tlb_flush_page(X86Interp *s, uint64_t lin)
         }
     }
     /* Blocks reached through that page are found again through the TLB. */
-    memset(s->jc, 0, sizeof(s->jc));
+    jc_clear(s);
 }
 
 void x86_tlb_protect_code_page(uint64_t page)

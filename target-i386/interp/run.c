@@ -236,6 +236,8 @@ static unsigned block_slow_prologue(X86Interp *s, const X86Block *b)
 static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
 {
     CPUX86State *env = s->env;
+    X86Block *prev = NULL;      /* the block run last, whose links find the next */
+    uint64_t prev_stamp = 0;
 
     for (;;) {
         /* ---- Block boundary: events, flushes, the budget. */
@@ -258,7 +260,11 @@ static int exec_loop(X86Interp *s, X86InterpCtx *ctx)
             return X86_EXIT_SLICE;
         }
 
-        X86Block *b = x86_block_lookup_fast(s, env->rip);
+        /* A jump-cache clear since prev was found may have freed it. */
+        X86Block *b = x86_block_lookup_fast(s, env->rip,
+                                            prev_stamp == s->jc_stamp ? prev : NULL);
+        prev = b;
+        prev_stamp = s->jc_stamp;
         const X86Insn *d = b->insns;
         unsigned n = b->n;
         bool slow = s->slow_blocks | ((env->eflags & TF_MASK) != 0) |

@@ -108,6 +108,7 @@ void test_cr8(void **state);
 void test_flags_live(void **state);
 void test_register_runs(void **state);
 void test_memory_runs(void **state);
+void test_block_links(void **state);
 void test_hw_breakpoints(void **state);
 void test_pcid(void **state);
 void test_ac_sse(void **state);

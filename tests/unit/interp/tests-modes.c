@@ -595,6 +595,37 @@ void test_memory_runs(void **state)
     assert_int_equal(counts[0], counts[1]);
 }
 
+/*
+ * Block links (X86BlockLink) are a jump cache: a block that went on to
+ * linear 0x111000 must not go on to the same block once INVLPG has made
+ * that address map another page.
+ */
+void test_block_links(void **state)
+{
+    static const uint8_t a[] = { 0xff, 0xc1, 0xe9, 0xf9, 0x0f, 0x00, 0x00 };   /* inc ecx; jmp 0x111000 */
+    /* cmp ecx, 1; je 0x110100; hlt */
+    static const uint8_t b[] = { 0x83, 0xf9, 0x01, 0x0f, 0x84, 0xf7, 0xf0, 0xff, 0xff, 0xf4 };
+    static const uint8_t b2[] = { 0xb8, 0x42, 0x00, 0x00, 0x00, 0xf4 };        /* mov eax, 0x42; hlt */
+    /* mov [rbx], rsi; invlpg [rdx]; jmp 0x110000 */
+    static const uint8_t remap[] = { 0x48, 0x89, 0x33, 0x0f, 0x01, 0x3a, 0xe9, 0xf5, 0xfe, 0xff, 0xff };
+
+    load_bin("p64", CODE);
+    env_long64(0x110000);
+    put_code(a, sizeof(a));
+    memcpy(ram_ptr + 0x110100, remap, sizeof(remap));
+    memcpy(ram_ptr + 0x111000, b, sizeof(b));
+    memcpy(ram_ptr + 0x112000, b2, sizeof(b2));
+    x86_interp_invalidate_phys(0x110000, 0x3000);
+    env.regs[R_EAX] = env.regs[R_ECX] = 0;
+    env.regs[R_EBX] = (uint64_t)((uint8_t *)pte64(0x111000) - ram_ptr);
+    env.regs[R_ESI] = (*pte64(0x111000) & ~0x000ffffffffff000ull) | 0x112000;
+    env.regs[R_EDX] = 0x111000;
+    assert_int_equal(run_to_halt(), -1);
+    assert_int_equal(env.regs[R_ECX], 2);
+    assert_int_equal(env.regs[R_EAX], 0x42);
+    assert_int_equal(env.rip, 0x111006);            /* linear: the HLT of the new page */
+}
+
 /* Run code at 0x110000 in 64-bit mode under dr7, with CR4.DE if de; as run_to_halt. */
 static int run_under_dr7(const uint8_t *code, size_t len, uint64_t dr7, bool de)
 {
