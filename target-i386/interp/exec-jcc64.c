@@ -25,7 +25,7 @@ void jcc64(X86Interp *s, const X86Insn *d, int cond)
     if (taken) {
         s->next_rip = target;
         s->stop = true;
-        s->budget_left += d->run - 1;
+        x86_run_ends_here(s, d);
         return;
     }
     x86_run_next(s, d);

@@ -176,7 +176,7 @@ typedef struct X86Block {
     bool valid;                 /* false once invalidated (a zombie until freed) */
     uint8_t link_victim;        /* the link the next miss replaces */
     struct X86Block *hnext;     /* hash chain */
-    X86BlockLink link[2];       /* a Jcc's two ways, or a return's last two callers */
+    X86BlockLink link[2];       /* a Jcc's two ways, or a return's last two destinations */
     X86Insn insns[];
 } X86Block;
 
@@ -788,6 +788,15 @@ static inline void x86_rmw_st(X86Interp *s, const X86MemRef *m, int ot, uint64_t
 static inline uint64_t x86_run_next_rip(X86Interp *s, const X86Insn *d)
 {
     return s->next_rip - d->run_bytes + d->len;
+}
+
+/*
+ * A run member that stopped the block: the run loop counts the whole run,
+ * so give back the budget of the instructions after it, which do not run.
+ */
+static inline void x86_run_ends_here(X86Interp *s, const X86Insn *d)
+{
+    s->budget_left += d->run - 1;
 }
 
 /* The effective address (offset in the segment) of the memory operand. */

@@ -163,7 +163,7 @@ void x86_run_general(X86Interp *s, const X86Insn *d, X86Handler *general)
     s->next_rip = next;
     general(s, d);
     if (s->stop) {
-        s->budget_left += d->run - 1;
+        x86_run_ends_here(s, d);
         return;
     }
     s->next_rip = run_end;
